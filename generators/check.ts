@@ -1,0 +1,34 @@
+// The stale-generation check: committed generated files must equal what the generators
+// emit now, and no file in a generated folder may lack a generator.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { REPO_ROOT } from "../model/index.ts";
+import { GENERATED_ROOTS, type GeneratedFile } from "./index.ts";
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    // Working data OpenTofu writes beside a root is not generated and not committed.
+    if (name === ".terraform" || name === ".terraform.lock.hcl" || name === "backend.hcl") return [];
+    return statSync(full).isDirectory() ? listFiles(full) : [relative(REPO_ROOT, full)];
+  });
+}
+
+/** Compares generated files with the tree; returns one line per difference. */
+export function staleFiles(files: readonly GeneratedFile[], checkOrphans: boolean): string[] {
+  const problems: string[] = [];
+  for (const f of files) {
+    const full = join(REPO_ROOT, f.path);
+    if (!existsSync(full)) problems.push(`${f.path}: missing`);
+    else if (readFileSync(full, "utf8") !== f.content)
+      problems.push(`${f.path}: differs from what its generator emits (stale or edited by hand)`);
+  }
+  if (checkOrphans) {
+    const owned = new Set(files.map((f) => f.path));
+    for (const root of GENERATED_ROOTS)
+      for (const path of listFiles(join(REPO_ROOT, root)))
+        if (!owned.has(path)) problems.push(`${path}: no generator emits this file`);
+  }
+  return problems;
+}

@@ -1,0 +1,258 @@
+// The network layer's data plane, built from what the emulator holds after `tofu apply`:
+// the VPC router applies each subnet's route table, the internet gateway maps public
+// addresses 1:1, and the NAT (instance or gateway) masquerades. All of it lives in
+// namespaces the lab creates; the lab internet has no route to the host or the VPC.
+import {
+  DescribeInstancesCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  type Route,
+} from "@aws-sdk/client-ec2";
+import { join } from "node:path";
+import { cidrContainsIp, cidrHost, formatIpv4, parseIpv4, parseIpv4Cidr } from "../model/net.ts";
+import { derived, REPO_ROOT, type Model } from "../model/index.ts";
+import { awsClients, targetFor } from "../fixtures/target.ts";
+import { addNamespace, bridge, ip, nft, nsExec, plug, sysctl, vethPair } from "./netns.ts";
+import { startProcess, writeState, type DataPlane, type LabState, type PublicAddress } from "./state.ts";
+
+const NODE_TS = [process.execPath, "--import", "tsx"];
+export const programPath = (name: string) => join(REPO_ROOT, "lab", "programs", `${name}.ts`);
+
+interface SubnetPlan {
+  readonly key: "public" | "private";
+  readonly cidr: string;
+  readonly bridge: string;
+  readonly routerIp: string;
+  readonly table: number;
+  readonly routeTableId: string;
+}
+
+/** Where an AWS default route leads, in words a spec's evidence can show. */
+function describeTarget(r: Route | undefined): string {
+  if (!r) return "none";
+  return r.GatewayId ?? r.NatGatewayId ?? r.NetworkInterfaceId ?? r.InstanceId ?? "unknown";
+}
+
+export async function buildDataPlane(
+  model: Model,
+  state: LabState,
+  outputs: Record<string, unknown>,
+): Promise<DataPlane> {
+  const d = derived(model);
+  const ns = d.namespaces;
+  const clients = awsClients(targetFor("lab", model));
+  try {
+    const str = (k: string): string => {
+      const v = outputs[k];
+      if (typeof v !== "string") throw new Error(`tofu output ${k} is missing from the lab root`);
+      return v;
+    };
+    const subnets: SubnetPlan[] = [
+      {
+        key: "public",
+        cidr: model.network.public.cidr,
+        bridge: "br-pub",
+        routerIp: d.publicRouter,
+        table: 101,
+        routeTableId: str("public_route_table_id"),
+      },
+      {
+        key: "private",
+        cidr: model.network.private.cidr,
+        bridge: "br-priv",
+        routerIp: d.privateRouter,
+        table: 102,
+        routeTableId: str("private_route_table_id"),
+      },
+    ];
+    const tables = await clients.ec2.send(
+      new DescribeRouteTablesCommand({ RouteTableIds: subnets.map((s) => s.routeTableId) }),
+    );
+    const defaultRoute = (id: string) =>
+      tables.RouteTables?.find((t) => t.RouteTableId === id)?.Routes?.find(
+        (r) => r.DestinationCidrBlock === "0.0.0.0/0",
+      );
+
+    // The NAT, as the emulator describes it.
+    let nat: DataPlane["nat"] = null;
+    let natPublicIp: string | undefined;
+    const pubCidr = parseIpv4Cidr(model.network.public.cidr);
+    if (!pubCidr) throw new Error("public subnet CIDR");
+    const natInstanceId = outputs.nat_instance_id;
+    const natGatewayId = outputs.nat_gateway_id;
+    if (typeof natInstanceId === "string") {
+      const r = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [natInstanceId] }));
+      const i = r.Reservations?.[0]?.Instances?.[0];
+      if (!i?.PrivateIpAddress)
+        throw new Error(`NAT instance ${natInstanceId} has no private address in the emulator`);
+      nat = {
+        choice: "nat_instance",
+        ns: ns.nat,
+        privateIp: i.PrivateIpAddress,
+        sourceDestCheck: i.SourceDestCheck !== false,
+      };
+      natPublicIp = i.PublicIpAddress;
+    } else if (typeof natGatewayId === "string") {
+      const r = await clients.ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natGatewayId] }));
+      const addr = r.NatGateways?.[0]?.NatGatewayAddresses?.[0];
+      // The emulator picks a gateway address outside its subnet; the lab then uses a fixed one inside.
+      const reported = parseIpv4(addr?.PrivateIp ?? "");
+      const privateIp =
+        reported !== undefined && cidrContainsIp(pubCidr, reported)
+          ? formatIpv4(reported)
+          : cidrHost(pubCidr, 5);
+      nat = { choice: "nat_gateway", ns: ns.nat, privateIp, sourceDestCheck: false };
+      natPublicIp = addr?.PublicIp;
+    }
+
+    // Public IPv4 addresses: each emulator address gets a documentation-range stand-in, so
+    // no lab packet ever carries a real public address.
+    const publicAddresses: PublicAddress[] = [];
+    if (nat && natPublicIp)
+      publicAddresses.push({
+        owner: typeof natInstanceId === "string" ? natInstanceId : String(natGatewayId),
+        privateIp: nat.privateIp,
+        emulatorPublicIp: natPublicIp,
+        labPublicIp: cidrHost(d.publicRange, d.firstPublicHost + publicAddresses.length),
+      });
+
+    // The lab internet: a router with the web host, and the link to the internet gateway.
+    addNamespace(ns.internet);
+    addNamespace(ns.vpc);
+    const inetPrefix = model.lab.internet.hostsCidr.split("/")[1] ?? "24";
+    const pubPrefix = model.lab.internet.publicCidr.split("/")[1] ?? "24";
+    ip(ns.internet, "link", "add", "hosts", "type", "dummy");
+    ip(ns.internet, "addr", "add", `${d.internetRouter}/${inetPrefix}`, "dev", "hosts");
+    ip(ns.internet, "addr", "add", `${d.internetWeb}/32`, "dev", "hosts");
+    ip(ns.internet, "link", "set", "hosts", "up");
+    vethPair({ ns: ns.vpc, name: "igw" }, { ns: ns.internet, name: "uplink" });
+    ip(ns.internet, "addr", "add", `${d.igwPeer}/${pubPrefix}`, "dev", "uplink");
+    ip(ns.vpc, "addr", "add", `${d.igwSide}/${pubPrefix}`, "dev", "igw");
+    for (const p of publicAddresses) ip(ns.vpc, "addr", "add", `${p.labPublicIp}/32`, "dev", "igw");
+    // The lab internet routes the VPC's private range at the gateway, as a host next to it
+    // could; the gateway must drop it, so the exposure probes test the gateway, not a missing route.
+    ip(ns.internet, "route", "add", model.network.vpcCidr, "via", d.igwSide, "dev", "uplink");
+
+    // The VPC router: one bridge per subnet, one routing table per route table.
+    sysctl(ns.vpc, "net.ipv4.ip_forward", 1);
+    // Policy routing by input interface; strict reverse-path filtering would drop legitimate replies.
+    sysctl(ns.vpc, "net.ipv4.conf.all.rp_filter", 0);
+    sysctl(ns.vpc, "net.ipv4.conf.default.rp_filter", 0);
+    for (const s of subnets) bridge(ns.vpc, s.bridge, `${s.routerIp}/${s.cidr.split("/")[1] ?? "24"}`);
+    const defaultRoutes: Record<string, string> = {};
+    for (const s of subnets) {
+      // The "local" route of every AWS route table: the whole VPC is reachable.
+      for (const other of subnets)
+        ip(ns.vpc, "route", "add", other.cidr, "dev", other.bridge, "table", String(s.table));
+      const r = defaultRoute(s.routeTableId);
+      const target = describeTarget(r);
+      defaultRoutes[s.key] = target;
+      if (r?.GatewayId?.startsWith("igw-"))
+        ip(ns.vpc, "route", "add", "default", "via", d.igwPeer, "dev", "igw", "table", String(s.table));
+      else if (nat && (r?.NatGatewayId || r?.NetworkInterfaceId || r?.InstanceId))
+        ip(
+          ns.vpc,
+          "route",
+          "add",
+          "default",
+          "via",
+          nat.privateIp,
+          "dev",
+          "br-pub",
+          "table",
+          String(s.table),
+        );
+      ip(ns.vpc, "rule", "add", "iif", s.bridge, "lookup", String(s.table));
+    }
+
+    // The internet gateway: 1:1 NAT for addresses with a public IPv4; everything else is dropped.
+    const mapped = publicAddresses.map((p) => `${p.privateIp} : ${p.labPublicIp}`).join(", ");
+    const reverse = publicAddresses.map((p) => `${p.labPublicIp} : ${p.privateIp}`).join(", ");
+    const privates = publicAddresses.map((p) => p.privateIp).join(", ");
+    nft(
+      ns.vpc,
+      [
+        "table ip lab_igw {",
+        mapped ? `  map to_public { type ipv4_addr : ipv4_addr; elements = { ${mapped} } }` : "",
+        reverse ? `  map to_private { type ipv4_addr : ipv4_addr; elements = { ${reverse} } }` : "",
+        privates ? `  set has_public { type ipv4_addr; elements = { ${privates} } }` : "",
+        "  chain prerouting {",
+        "    type nat hook prerouting priority dstnat; policy accept;",
+        reverse ? '    iifname "igw" dnat to ip daddr map @to_private' : "",
+        "  }",
+        "  chain postrouting {",
+        "    type nat hook postrouting priority srcnat; policy accept;",
+        mapped ? '    oifname "igw" snat to ip saddr map @to_public' : "",
+        "  }",
+        "  chain forward {",
+        "    type filter hook forward priority filter; policy accept;",
+        privates ? '    oifname "igw" ip saddr != @has_public drop' : '    oifname "igw" drop',
+        '    iifname "igw" ct status dnat accept',
+        '    iifname "igw" drop',
+        "  }",
+        "}",
+        "",
+      ]
+        .filter((l) => l !== "")
+        .join("\n"),
+    );
+
+    // The NAT: an instance running its own user data, or a managed gateway doing the same.
+    if (nat) {
+      addNamespace(nat.ns);
+      plug({
+        hostNs: nat.ns,
+        routerNs: ns.vpc,
+        bridge: "br-pub",
+        port: "vn-nat",
+        address: `${nat.privateIp}/${model.network.public.cidr.split("/")[1] ?? "24"}`,
+        gateway: d.publicRouter,
+      });
+      if (nat.choice === "nat_instance")
+        nsExec(nat.ns, ["bash", join(REPO_ROOT, "infra", "modules", "network", "nat-instance.sh")]);
+      else {
+        sysctl(nat.ns, "net.ipv4.ip_forward", 1);
+        nft(
+          nat.ns,
+          'table ip nat_gateway {\n  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname "eth0" masquerade\n  }\n}\n',
+        );
+      }
+      // AWS drops traffic for others at an instance whose source/destination check is on.
+      if (nat.sourceDestCheck)
+        nft(
+          ns.vpc,
+          `table bridge lab_sdc {\n  chain out {\n    type filter hook output priority filter; policy accept;\n    oifname "vn-nat" ip daddr != ${nat.privateIp} drop\n  }\n  chain fwd {\n    type filter hook forward priority filter; policy accept;\n    oifname "vn-nat" ip daddr != ${nat.privateIp} drop\n    iifname "vn-nat" ip saddr != ${nat.privateIp} drop\n  }\n}\n`,
+        );
+    }
+
+    // A private host to probe from and to.
+    addNamespace(ns.privateHost);
+    plug({
+      hostNs: ns.privateHost,
+      routerNs: ns.vpc,
+      bridge: "br-priv",
+      port: "vn-priv",
+      address: `${d.privateHost}/${model.network.private.cidr.split("/")[1] ?? "24"}`,
+      gateway: d.privateRouter,
+    });
+
+    startProcess(model, state, {
+      name: "web",
+      ns: ns.internet,
+      argv: [...NODE_TS, programPath("web"), d.internetWeb, String(model.lab.internet.webPort)],
+    });
+
+    const plane: DataPlane = {
+      nat,
+      privateHost: { ns: ns.privateHost, ip: d.privateHost },
+      internet: { ns: ns.internet, web: d.internetWeb, webPort: model.lab.internet.webPort },
+      publicAddresses,
+      defaultRoutes,
+    };
+    state.dataPlane = plane;
+    writeState(model, state);
+    return plane;
+  } finally {
+    clients.destroy();
+  }
+}

@@ -1,0 +1,54 @@
+// The lab's AWS: moto in server mode on loopback, at the model's endpoint.
+import { readdirSync, readFileSync } from "node:fs";
+import { derived, type Model } from "../model/index.ts";
+import { toolPaths } from "../setup/tools.ts";
+import { startProcess, type LabState } from "./state.ts";
+
+export async function isEmulatorUp(model: Model): Promise<boolean> {
+  try {
+    const r = await fetch(`${derived(model).emulatorUrl}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function startEmulator(model: Model, state: LabState): Promise<void> {
+  if (await isEmulatorUp(model))
+    throw new Error(
+      `Something already answers on ${derived(model).emulatorUrl}; the lab will not share it. Stop it (npm run lab:down stops a lab's own emulator) or set lab.emulator.port in moon.config.json.`,
+    );
+  const { python } = toolPaths(model);
+  startProcess(model, state, {
+    name: "emulator",
+    ns: "host",
+    argv: [python, "-m", "moto.server", "-H", model.lab.emulator.host, "-p", String(model.lab.emulator.port)],
+    // AWS-managed IAM policies (such as AmazonSSMManagedInstanceCore) exist only when loaded.
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (await isEmulatorUp(model)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `the emulator did not answer on ${derived(model).emulatorUrl} within 30 s; see ${model.lab.stateDir}/emulator.log`,
+  );
+}
+
+/** Emulator processes on our port even when the state file is lost (after a crash). */
+export function strayEmulatorPids(model: Model): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      const p = argv.indexOf("-p");
+      if (argv.includes("moto.server") && argv[p + 1] === String(model.lab.emulator.port))
+        pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}

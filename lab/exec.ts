@@ -1,0 +1,96 @@
+// Running programs: captured (for checks and evidence) or streamed (for long work the
+// user watches), with errors that name the command and show its output.
+import { spawn, spawnSync, type SpawnOptions } from "node:child_process";
+
+export interface RunResult {
+  readonly command: string;
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export class CommandError extends Error {
+  constructor(readonly result: RunResult) {
+    const tail = (result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n");
+    super(`\`${result.command}\` exited with ${result.code}${tail ? `:\n${tail}` : ""}`);
+    this.name = "CommandError";
+  }
+}
+
+const show = (argv: readonly string[]) =>
+  argv.map((a) => (/^[\w./:=@%+,-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
+
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  readonly input?: string;
+  /** Return the result instead of throwing on a non-zero exit. */
+  readonly allowFailure?: boolean;
+  readonly timeoutMs?: number;
+}
+
+/** Runs a program to completion and captures its output. */
+export function run(argv: readonly string[], opts: RunOptions = {}): RunResult {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error("run: empty command");
+  const r = spawnSync(cmd, args, {
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+    input: opts.input,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: opts.timeoutMs,
+  });
+  if (r.error) throw new Error(`\`${show(argv)}\` could not run: ${r.error.message}`);
+  const result = { command: show(argv), code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+  if (result.code !== 0 && !opts.allowFailure) throw new CommandError(result);
+  return result;
+}
+
+/** Runs a program with its output streamed to ours; resolves with the exit code. */
+export function stream(
+  argv: readonly string[],
+  opts: RunOptions & { prefix?: string } = {},
+): Promise<number> {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error("stream: empty command");
+  return new Promise((resolve, reject) => {
+    const spawnOpts: SpawnOptions = {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    };
+    const child = spawn(cmd, args, spawnOpts);
+    const relay = (chunk: Buffer, to: NodeJS.WriteStream) => {
+      const text = chunk.toString();
+      to.write(opts.prefix ? text.replace(/^(?=.)/gm, opts.prefix) : text);
+    };
+    child.stdout?.on("data", (c: Buffer) => {
+      relay(c, process.stdout);
+    });
+    child.stderr?.on("data", (c: Buffer) => {
+      relay(c, process.stderr);
+    });
+    child.on("error", (e) => {
+      reject(new Error(`\`${show(argv)}\` could not run: ${e.message}`));
+    });
+    child.on("close", (code) => {
+      resolve(code ?? 128);
+    });
+  });
+}
+
+/** Prints a heartbeat while a long promise runs, so long work always shows progress. */
+export async function withHeartbeat<T>(what: string, work: Promise<T>, everyMs = 30_000): Promise<T> {
+  const start = Date.now();
+  const timer = setInterval(() => {
+    console.log(`  … ${what}: ${Math.round((Date.now() - start) / 1000)} s so far`);
+  }, everyMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export const elapsed = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;

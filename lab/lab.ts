@@ -1,0 +1,153 @@
+// Lab up, down and status. Up is a no-op when the lab is already up; a failed up is
+// torn down at once, so nothing half-made is left; down removes every namespace,
+// process and file the lab made, also when its state file is gone.
+import { existsSync, rmSync } from "node:fs";
+import { derived, type Model } from "../model/index.ts";
+import { cidrsOverlap, parseIpv4Cidr } from "../model/net.ts";
+import { toolPaths } from "../setup/tools.ts";
+import { buildDataPlane } from "./dataplane.ts";
+import { isEmulatorUp, startEmulator, strayEmulatorPids } from "./emulator.ts";
+import { elapsed, run } from "./exec.ts";
+import { deleteNamespace, listNamespaces } from "./netns.ts";
+import { isAlive, readState, writeState, type LabState } from "./state.ts";
+import { tofuInitApply, tofuOutputs } from "./tofu.ts";
+
+let phase = 0;
+const PHASES = 4;
+function progress(what: string): number {
+  phase++;
+  console.log(`[lab up ${phase}/${PHASES}] ${what}`);
+  return Date.now();
+}
+
+/** Why the lab is not fully up, or undefined when it is. */
+export async function labProblem(model: Model): Promise<string | undefined> {
+  const state = readState(model);
+  if (!state?.readyAt) return "no completed `lab up` recorded";
+  const dead = state.processes.filter((p) => !isAlive(p.pid));
+  if (dead.length) return `process(es) not running: ${dead.map((p) => p.name).join(", ")}`;
+  const missing = Object.values(derived(model).namespaces).filter((n) => !listNamespaces(n).includes(n));
+  const expected = missing.filter((n) => n !== derived(model).namespaces.nat || state.dataPlane?.nat);
+  if (expected.length) return `namespace(s) missing: ${expected.join(", ")}`;
+  if (!(await isEmulatorUp(model))) return "the emulator does not answer";
+  return undefined;
+}
+
+/** Refuses to start when a lab range would collide with a network the host already uses. */
+function checkHostRoutes(model: Model): void {
+  const labRanges = [model.network.vpcCidr, model.lab.internet.hostsCidr, model.lab.internet.publicCidr];
+  // Reading the host's routing table sends nothing anywhere.
+  const routes = run(["ip", "-4", "route", "show", "table", "all"]).stdout.split("\n");
+  for (const line of routes) {
+    const dest = line.split(" ")[0] ?? "";
+    const host = parseIpv4Cidr(dest.includes("/") ? dest : `${dest}/32`);
+    if (!host || dest === "default" || dest === "0.0.0.0/0") continue;
+    for (const r of labRanges) {
+      const lab = parseIpv4Cidr(r);
+      if (lab && cidrsOverlap(host, lab))
+        throw new Error(
+          `The host already routes ${dest}, which overlaps the lab's ${r}. Fix: change the lab's range in moon.config.json (network.vpcCidr or lab.internet).`,
+        );
+    }
+  }
+}
+
+export async function up(model: Model): Promise<void> {
+  const problem = await labProblem(model);
+  if (problem === undefined) {
+    console.log("lab is already up: nothing to do (npm run lab:status shows it)");
+    return;
+  }
+  if (readState(model) || listNamespaces(model.lab.namespacePrefix).length) {
+    console.log(`lab is partly up (${problem}); tearing the rest down first`);
+    down(model);
+  }
+  for (const [what, path] of [
+    ["OpenTofu", toolPaths(model).tofu],
+    ["the hashicorp/aws provider", toolPaths(model).awsProviderBinary],
+    ["moto", toolPaths(model).python],
+  ] as const)
+    if (!existsSync(path)) throw new Error(`${what} is not installed (${path}). Fix: npm run setup`);
+  checkHostRoutes(model);
+
+  const start = Date.now();
+  const state: LabState = {
+    startedAt: new Date().toISOString(),
+    emulatorUrl: derived(model).emulatorUrl,
+    processes: [],
+  };
+  writeState(model, state);
+  try {
+    let t = progress(`AWS emulator (moto ${model.versions.moto}) on ${derived(model).emulatorUrl}`);
+    await startEmulator(model, state);
+    console.log(`  answering (${elapsed(t)})`);
+    t = progress("tofu init + apply of infra/lab against the emulator");
+    await tofuInitApply(model);
+    console.log(`  applied (${elapsed(t)})`);
+    t = progress("data plane: lab internet, VPC router, internet gateway, NAT, private host");
+    const plane = await buildDataPlane(model, state, tofuOutputs(model));
+    console.log(`  built (${elapsed(t)}); private default route → ${plane.defaultRoutes.private ?? "none"}`);
+    t = progress("ready");
+    state.readyAt = new Date().toISOString();
+    writeState(model, state);
+    console.log(`lab is up in ${elapsed(start)}`);
+  } catch (e) {
+    console.error(`lab up failed: ${(e as Error).message}\ntearing down what was made…`);
+    down(model);
+    throw e;
+  }
+}
+
+export function down(model: Model): void {
+  const state = readState(model);
+  const namespaces = listNamespaces(model.lab.namespacePrefix);
+  // Everything running inside a lab namespace, recorded or not, then the emulator.
+  const pids = new Set<number>([...(state?.processes.map((p) => p.pid) ?? []), ...strayEmulatorPids(model)]);
+  for (const ns of namespaces)
+    for (const pid of run(["ip", "netns", "pids", ns], { allowFailure: true })
+      .stdout.split("\n")
+      .filter(Boolean))
+      pids.add(Number(pid));
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  }
+  const deadline = Date.now() + 5000;
+  while ([...pids].some(isAlive) && Date.now() < deadline) run(["sleep", "0.1"]);
+  for (const pid of pids) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  // Deleting a namespace removes its links, bridges, routes and nftables with it.
+  for (const ns of namespaces) deleteNamespace(ns);
+  for (const ns of namespaces) rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+  rmSync(model.lab.stateDir, { recursive: true, force: true });
+  console.log(
+    `lab is down: ${namespaces.length} namespace(s), ${pids.size} process(es) and ${model.lab.stateDir} removed`,
+  );
+}
+
+export async function status(model: Model): Promise<number> {
+  const state = readState(model);
+  const problem = await labProblem(model);
+  console.log(problem === undefined ? "lab: up" : `lab: not up (${problem})`);
+  if (!state) return problem === undefined ? 0 : 1;
+  console.log(`  emulator: ${state.emulatorUrl}`);
+  for (const p of state.processes)
+    console.log(
+      `  process ${p.name} (pid ${p.pid}, ${p.ns}): ${isAlive(p.pid) ? "running" : "stopped"}; log ${p.log}`,
+    );
+  for (const ns of listNamespaces(model.lab.namespacePrefix)) console.log(`  namespace ${ns}`);
+  const plane = state.dataPlane;
+  if (plane) {
+    console.log(
+      `  private host ${plane.privateHost.ip} (${plane.privateHost.ns}); lab web server ${plane.internet.web}:${plane.internet.webPort}`,
+    );
+    if (plane.nat) console.log(`  NAT: ${plane.nat.choice} at ${plane.nat.privateIp}`);
+    for (const a of plane.publicAddresses)
+      console.log(`  public IPv4 of ${a.owner}: ${a.labPublicIp} (emulator says ${a.emulatorPublicIp})`);
+    for (const [k, v] of Object.entries(plane.defaultRoutes))
+      console.log(`  ${k} subnet default route → ${v}`);
+  }
+  return problem === undefined ? 0 : 1;
+}

@@ -1,0 +1,93 @@
+// The lab's record of what it made (processes, namespaces, addresses), kept in the
+// state directory so `lab down` can remove all of it, and so fixtures can read the
+// data plane the specs probe.
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT, type Model } from "../model/index.ts";
+
+export interface LabProcess {
+  readonly name: string;
+  /** The namespace it runs in, or "host" for the emulator on loopback. */
+  readonly ns: string;
+  readonly pid: number;
+  readonly log: string;
+}
+
+/** An instance's public IPv4 as the emulator reports it, and the lab address standing in for it. */
+export interface PublicAddress {
+  readonly owner: string;
+  readonly privateIp: string;
+  readonly emulatorPublicIp: string;
+  readonly labPublicIp: string;
+}
+
+export interface DataPlane {
+  readonly nat: {
+    readonly choice: string;
+    readonly ns: string;
+    readonly privateIp: string;
+    readonly sourceDestCheck: boolean;
+  } | null;
+  readonly privateHost: { readonly ns: string; readonly ip: string };
+  readonly internet: { readonly ns: string; readonly web: string; readonly webPort: number };
+  readonly publicAddresses: readonly PublicAddress[];
+  /** Per subnet: where its IPv4 default route leads in the data plane, as read from the emulator. */
+  readonly defaultRoutes: Readonly<Record<string, string>>;
+}
+
+export interface LabState {
+  readonly startedAt: string;
+  readonly emulatorUrl: string;
+  processes: LabProcess[];
+  dataPlane?: DataPlane;
+  /** Set once `lab up` finished; a state without it is a failed or running up. */
+  readyAt?: string;
+}
+
+export const stateFile = (model: Model) => join(model.lab.stateDir, "lab.json");
+
+export function readState(model: Model): LabState | undefined {
+  const f = stateFile(model);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as LabState) : undefined;
+}
+
+export function writeState(model: Model, state: LabState): void {
+  mkdirSync(model.lab.stateDir, { recursive: true });
+  writeFileSync(stateFile(model), JSON.stringify(state, null, 2));
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a long-running program (in a namespace, or on the host for "host"), logging to the state dir. */
+export function startProcess(
+  model: Model,
+  state: LabState,
+  opts: { name: string; ns: string; argv: readonly string[]; env?: NodeJS.ProcessEnv },
+): LabProcess {
+  const log = join(model.lab.stateDir, `${opts.name}.log`);
+  const fd = openSync(log, "a");
+  const argv = opts.ns === "host" ? opts.argv : ["ip", "netns", "exec", opts.ns, ...opts.argv];
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error("startProcess: empty command");
+  const child = spawn(cmd, args, {
+    detached: true,
+    cwd: REPO_ROOT,
+    stdio: ["ignore", fd, fd],
+    env: opts.env ?? process.env,
+  });
+  closeSync(fd);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`${opts.name} did not start; see ${log}`);
+  const p: LabProcess = { name: opts.name, ns: opts.ns, pid: child.pid, log };
+  state.processes.push(p);
+  writeState(model, state);
+  return p;
+}

@@ -1,0 +1,48 @@
+// OpenTofu against the lab root (infra/lab), with its state and working data in the
+// lab's state directory: the emulator is in memory, so its state lives and dies with it.
+import { join } from "node:path";
+import { REPO_ROOT, type Model } from "../model/index.ts";
+import { toolPaths, tofuEnv } from "../setup/tools.ts";
+import { run, stream, type RunResult } from "./exec.ts";
+
+export const labRoot = join(REPO_ROOT, "infra", "lab");
+
+function env(model: Model): NodeJS.ProcessEnv {
+  return { ...tofuEnv(model), TF_DATA_DIR: join(model.lab.stateDir, "tofu-data") };
+}
+const statePath = (model: Model) => join(model.lab.stateDir, "terraform.tfstate");
+
+function tofuArgv(model: Model, ...args: string[]): string[] {
+  return [toolPaths(model).tofu, `-chdir=${labRoot}`, ...args];
+}
+
+export async function tofuInitApply(model: Model): Promise<void> {
+  const e = env(model);
+  for (const args of [
+    ["init", "-input=false", "-no-color"],
+    ["apply", "-input=false", "-auto-approve", "-no-color", `-state=${statePath(model)}`],
+  ]) {
+    const code = await stream(tofuArgv(model, ...args), { env: e, prefix: "  tofu: " });
+    if (code !== 0)
+      throw new Error(`tofu ${args[0] ?? ""} of infra/lab failed (exit ${code}); see the output above`);
+  }
+}
+
+/** `tofu plan -detailed-exitcode`: exit 0 means no changes, 2 means changes. */
+export function tofuPlan(model: Model): RunResult {
+  return run(
+    tofuArgv(model, "plan", "-input=false", "-no-color", "-detailed-exitcode", `-state=${statePath(model)}`),
+    {
+      env: env(model),
+      allowFailure: true,
+    },
+  );
+}
+
+export function tofuOutputs(model: Model): Record<string, unknown> {
+  const out = run(tofuArgv(model, "output", "-json", `-state=${statePath(model)}`), {
+    env: env(model),
+  }).stdout;
+  const parsed = JSON.parse(out) as Record<string, { value: unknown }>;
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v.value]));
+}

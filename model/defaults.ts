@@ -1,0 +1,64 @@
+import type { Model } from "./types.ts";
+
+// SPEC §5's fixed values and the pinned tool versions. A user changes them with a
+// `moon.config.json` override (see model/README.md), never by editing generated files.
+export const DEFAULT_MODEL: Model = {
+  project: "moon-and-back",
+  region: "eu-west-1",
+  tags: { Project: "moon-and-back", ManagedBy: "opentofu" },
+  network: {
+    vpcCidr: "10.20.0.0/16",
+    public: { cidr: "10.20.1.0/24", ipv6Index: 1 },
+    private: { cidr: "10.20.13.0/24", ipv6Index: 13 },
+    availabilityZone: "eu-west-1a",
+    // The cheapest choice that still gives the private subnet IPv4 egress (SPEC §3):
+    // a NAT gateway is about $35/month before traffic, a t4g.nano about a tenth of it.
+    nat: "nat_instance",
+    natInstanceType: "t4g.nano",
+    natInstanceAmiParameter: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+  },
+  bastion: {
+    name: "tf-bastion",
+    asgName: "tf-asg",
+    privateIp: "10.20.13.140",
+    instanceType: "t4g.small",
+    schedule: { start: "0 18 * * *", stop: "0 23 * * *", timeZone: "Europe/Paris" },
+  },
+  services: {
+    matchboxPort: 8080,
+    caches: [
+      { upstream: "docker.io", port: 5050 },
+      { upstream: "gcr.io", port: 5051 },
+      { upstream: "ghcr.io", port: 5052 },
+      { upstream: "quay.io", port: 5053 },
+      { upstream: "registry.k8s.io", port: 5054 },
+    ],
+  },
+  nodes: { namePrefix: "talos-node-" },
+  budget: { monthlyUsd: 0.1 },
+  versions: {
+    opentofu: "1.12.6",
+    opentofuBuild: { module: "github.com/opentofu/opentofu", moduleVersion: "v1.12.6" },
+    awsProvider: {
+      // The module proxy serves the provider's 6.x line only as this one pseudo-version:
+      // commit 5f2286d6d836 of 2026-06-02, the 6.47.0 release plus the changes listed
+      // under "6.48.0 (Unreleased)". The lab root pins it by this honest pre-release
+      // label; the aws root asks the public registry for a 6.x release.
+      version: "6.48.0-dev.5f2286d6d836",
+      constraint: "~> 6.47",
+      build: {
+        module: "github.com/hashicorp/terraform-provider-aws",
+        moduleVersion: "v1.60.1-0.20260602190131-5f2286d6d836",
+      },
+    },
+    moto: "5.2.1",
+  },
+  lab: {
+    emulator: { host: "127.0.0.1", port: 4566 },
+    namespacePrefix: "mab-",
+    stateDir: "/run/moon-and-back/lab",
+    internet: { hostsCidr: "203.0.113.0/24", publicCidr: "198.51.100.0/24", webPort: 80 },
+    privateHostIndex: 10,
+    probePort: 7000,
+  },
+};

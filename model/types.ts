@@ -1,0 +1,140 @@
+// The typed model of a deployment: the one source of truth for every address, name,
+// port, schedule, budget and version. Generators, fixtures, specs and the lab all read
+// it; nothing else defines these values.
+
+/** How the private subnet reaches the IPv4 internet (SPEC §3). */
+export const NAT_CHOICES = ["nat_instance", "nat_gateway", "none"] as const;
+export type NatChoice = (typeof NAT_CHOICES)[number];
+
+export const TARGETS = ["lab", "aws", "home"] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+export interface SubnetModel {
+  /** IPv4 CIDR, e.g. "10.20.13.0/24". */
+  readonly cidr: string;
+  /** Index of the subnet's /64 inside the VPC's /56 IPv6 block. */
+  readonly ipv6Index: number;
+}
+
+export interface NetworkModel {
+  readonly vpcCidr: string;
+  readonly public: SubnetModel;
+  readonly private: SubnetModel;
+  /** One zone keeps the baseline cheap; a single-AZ lab is the point of the kit. */
+  readonly availabilityZone: string;
+  readonly nat: NatChoice;
+  /** Instance type of the NAT instance when nat = "nat_instance" (ARM64 only). */
+  readonly natInstanceType: string;
+  /** SSM public parameter naming the NAT instance's AMI (Amazon Linux 2023, arm64). */
+  readonly natInstanceAmiParameter: string;
+}
+
+export interface ScheduleModel {
+  /** Cron recurrence (UTC fields, in `timeZone`) that starts the bastion. */
+  readonly start: string;
+  /** Cron recurrence that stops it. */
+  readonly stop: string;
+  /** IANA time zone the recurrences are read in. */
+  readonly timeZone: string;
+}
+
+export interface BastionModel {
+  readonly name: string;
+  readonly asgName: string;
+  /** Fixed private address inside the private subnet. */
+  readonly privateIp: string;
+  readonly instanceType: string;
+  readonly schedule: ScheduleModel;
+}
+
+export interface RegistryCacheModel {
+  readonly upstream: string;
+  readonly port: number;
+}
+
+export interface ServicesModel {
+  readonly matchboxPort: number;
+  readonly caches: readonly RegistryCacheModel[];
+}
+
+export interface NodesModel {
+  /** Nodes are named `${namePrefix}${n}`. */
+  readonly namePrefix: string;
+}
+
+export interface BudgetModel {
+  /** Always-on baseline target in USD per month. */
+  readonly monthlyUsd: number;
+}
+
+export interface GoModuleBuild {
+  /** Go module path. */
+  readonly module: string;
+  /** The exact module version the setup builds (a release tag or a pseudo-version). */
+  readonly moduleVersion: string;
+}
+
+export interface VersionsModel {
+  /** OpenTofu release, built from the Go module proxy. */
+  readonly opentofu: string;
+  readonly opentofuBuild: GoModuleBuild;
+  /**
+   * The hashicorp/aws provider. `version` is what OpenTofu sees in the local mirror and
+   * what roots require; `build` is the exact source it is compiled from.
+   */
+  readonly awsProvider: {
+    readonly version: string;
+    readonly constraint: string;
+    readonly build: GoModuleBuild;
+  };
+  /** moto, the AWS emulator of the lab, from PyPI. */
+  readonly moto: string;
+}
+
+export interface LabModel {
+  /** The AWS emulator listens here, on loopback only. */
+  readonly emulator: { readonly host: string; readonly port: number };
+  /** Every lab namespace name starts with this, so teardown can find them all. */
+  readonly namespacePrefix: string;
+  /** Where the lab keeps its runtime state (tofu state, pids, logs); removed by `lab down`. */
+  readonly stateDir: string;
+  /** Addresses of the lab's stand-in internet (documentation ranges, RFC 5737). */
+  readonly internet: {
+    /** Hosts "on the internet" (the web server probes reach). */
+    readonly hostsCidr: string;
+    /** Link between the internet and the VPC's internet gateway; public addresses come from here. */
+    readonly publicCidr: string;
+    /** A web server on the lab internet that answers with the address it saw. */
+    readonly webPort: number;
+  };
+  /** Host number (inside the private subnet) of the lab's private test host. */
+  readonly privateHostIndex: number;
+  /** TCP port the private test host listens on for the exposure probes. */
+  readonly probePort: number;
+}
+
+export interface Model {
+  readonly project: string;
+  readonly region: string;
+  /** Tags put on every resource. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly network: NetworkModel;
+  readonly bastion: BastionModel;
+  readonly services: ServicesModel;
+  readonly nodes: NodesModel;
+  readonly budget: BudgetModel;
+  readonly versions: VersionsModel;
+  readonly lab: LabModel;
+}
+
+/** A deep partial of the model, as a user's override file gives it. */
+export type ModelOverrides = {
+  [K in keyof Model]?: Model[K] extends readonly unknown[]
+    ? Model[K]
+    : Model[K] extends object
+      ? DeepPartial<Model[K]>
+      : Model[K];
+};
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};

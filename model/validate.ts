@@ -1,0 +1,402 @@
+import {
+  cidrContains,
+  cidrContainsIp,
+  cidrHost,
+  cidrSize,
+  cidrsOverlap,
+  parseIpv4,
+  parseIpv4Cidr,
+  type Ipv4Cidr,
+} from "./net.ts";
+import { NAT_CHOICES, type Model } from "./types.ts";
+
+/** One thing wrong with the model: where, what value, why, and how to fix it. */
+export interface Problem {
+  readonly path: string;
+  readonly value: unknown;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export class ModelError extends Error {
+  constructor(readonly problems: readonly Problem[]) {
+    super(
+      `The model has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was written and no API was called:\n` +
+        problems
+          .map((p) => `  - ${p.path} = ${JSON.stringify(p.value)}: ${p.message}. Fix: ${p.fix}`)
+          .join("\n"),
+    );
+    this.name = "ModelError";
+  }
+}
+
+// Commercial AWS regions; a typo gets the closest one suggested.
+export const AWS_REGIONS = [
+  "af-south-1",
+  "ap-east-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-south-1",
+  "ap-south-2",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ap-southeast-4",
+  "ap-southeast-5",
+  "ca-central-1",
+  "ca-west-1",
+  "eu-central-1",
+  "eu-central-2",
+  "eu-north-1",
+  "eu-south-1",
+  "eu-south-2",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "il-central-1",
+  "me-central-1",
+  "me-south-1",
+  "mx-central-1",
+  "sa-east-1",
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+] as const;
+
+/** Graviton instance families: a1, or a generation digit followed by "g" (t4g, m7gd, c7gn, is4gen). */
+export function isArmInstanceType(type: string): boolean {
+  return /^(a1|[a-z]+\d+g[a-z]*)\.[a-z0-9]+$/.test(type);
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] ?? 0;
+      row[j] = Math.min(cur + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+export function closest(value: string, choices: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of choices) {
+    const d = editDistance(value, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(value.length / 3)) ? best : undefined;
+}
+
+const CRON_FIELDS = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12 },
+  { name: "day of week", min: 0, max: 7 },
+] as const;
+
+/** Checks a 5-field cron recurrence as Auto Scaling accepts it; returns why not, or undefined. */
+export function cronProblem(expr: string): string | undefined {
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length !== 5)
+    return `has ${fields.length} fields, a recurrence needs 5 (minute hour day month weekday)`;
+  for (const [i, field] of fields.entries()) {
+    const spec = CRON_FIELDS[i];
+    if (spec === undefined) continue;
+    for (const part of field.split(",")) {
+      const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+      if (!m) return `its ${spec.name} field "${field}" is not a number, range, list or step`;
+      for (const n of [m[2], m[3]]) {
+        if (n !== undefined && (Number(n) < spec.min || Number(n) > spec.max))
+          return `its ${spec.name} field "${field}" is outside ${spec.min}-${spec.max}`;
+      }
+      if (m[4] !== undefined && Number(m[4]) === 0)
+        return `its ${spec.name} field "${field}" has a step of 0`;
+    }
+  }
+  return undefined;
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const PORT_MIN = 1;
+const PORT_MAX = 65535;
+const HOSTNAME_RE =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+/** Validates the whole model; throws one ModelError listing every problem. */
+export function validateModel(model: Model): Model {
+  const problems: Problem[] = [];
+  const add = (path: string, value: unknown, message: string, fix: string): void => {
+    problems.push({ path, value, message, fix });
+  };
+
+  if (!(AWS_REGIONS as readonly string[]).includes(model.region)) {
+    const guess = closest(model.region, AWS_REGIONS);
+    add(
+      "region",
+      model.region,
+      "is not an AWS region",
+      guess ? `did you mean "${guess}"?` : `use one of ${AWS_REGIONS.join(", ")}`,
+    );
+  }
+
+  const net = model.network;
+  const cidr = (path: string, text: string): Ipv4Cidr | undefined => {
+    const parsed = parseIpv4Cidr(text);
+    if (!parsed)
+      add(
+        path,
+        text,
+        "is not an IPv4 CIDR with its host bits clear",
+        "write it as a.b.c.d/n, e.g. 10.20.0.0/16",
+      );
+    return parsed;
+  };
+  const vpc = cidr("network.vpcCidr", net.vpcCidr);
+  if (vpc && (vpc.prefix < 16 || vpc.prefix > 28))
+    add(
+      "network.vpcCidr",
+      net.vpcCidr,
+      "has a prefix AWS does not allow for a VPC",
+      "use a prefix from /16 to /28",
+    );
+  const subnets = (["public", "private"] as const).map((role) => {
+    const path = `network.${role}.cidr`;
+    const s = cidr(path, net[role].cidr);
+    if (s && vpc && !cidrContains(vpc, s))
+      add(path, net[role].cidr, `is outside the VPC ${net.vpcCidr}`, `pick a subnet inside ${net.vpcCidr}`);
+    if (s && (s.prefix < 16 || s.prefix > 28))
+      add(
+        path,
+        net[role].cidr,
+        "has a prefix AWS does not allow for a subnet",
+        "use a prefix from /16 to /28",
+      );
+    const idx = net[role].ipv6Index;
+    if (!Number.isInteger(idx) || idx < 0 || idx > 255)
+      add(
+        `network.${role}.ipv6Index`,
+        idx,
+        "is not the index of a /64 inside the VPC's /56",
+        "use an integer 0-255",
+      );
+    return s;
+  });
+  const [pub, priv] = subnets;
+  if (pub && priv && cidrsOverlap(pub, priv))
+    add(
+      "network.private.cidr",
+      net.private.cidr,
+      `overlaps the public subnet ${net.public.cidr}`,
+      "give the two subnets disjoint ranges, e.g. 10.20.1.0/24 and 10.20.13.0/24",
+    );
+  if (net.public.ipv6Index === net.private.ipv6Index)
+    add(
+      "network.private.ipv6Index",
+      net.private.ipv6Index,
+      "is the public subnet's IPv6 index too",
+      "use a different index",
+    );
+  if (
+    !net.availabilityZone.startsWith(model.region) ||
+    !/^[a-z]$/.test(net.availabilityZone.slice(model.region.length))
+  )
+    add(
+      "network.availabilityZone",
+      net.availabilityZone,
+      `is not a zone of region ${model.region}`,
+      `use the region name plus a letter, e.g. ${model.region}a`,
+    );
+  if (!(NAT_CHOICES as readonly string[]).includes(net.nat)) {
+    const guess = closest(net.nat, NAT_CHOICES);
+    add(
+      "network.nat",
+      net.nat,
+      "is not a NAT choice",
+      `use one of ${NAT_CHOICES.join(", ")}${guess ? ` (did you mean "${guess}"?)` : ""}`,
+    );
+  }
+  if (!isArmInstanceType(net.natInstanceType))
+    add(
+      "network.natInstanceType",
+      net.natInstanceType,
+      "is not an ARM64 (Graviton) instance type",
+      "use a Graviton type such as t4g.nano",
+    );
+  if (!net.natInstanceAmiParameter.startsWith("/aws/service/"))
+    add(
+      "network.natInstanceAmiParameter",
+      net.natInstanceAmiParameter,
+      "is not an AWS public SSM parameter",
+      "use a path under /aws/service/, e.g. /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+    );
+
+  const b = model.bastion;
+  const ip = parseIpv4(b.privateIp);
+  if (ip === undefined)
+    add("bastion.privateIp", b.privateIp, "is not an IPv4 address", "write it as a.b.c.d");
+  else if (priv && !cidrContainsIp(priv, ip))
+    add(
+      "bastion.privateIp",
+      b.privateIp,
+      `is outside the private subnet ${net.private.cidr}`,
+      `pick an address inside ${net.private.cidr}`,
+    );
+  else if (priv && (ip - priv.base < 4 || ip === priv.base + cidrSize(priv) - 1))
+    add(
+      "bastion.privateIp",
+      b.privateIp,
+      "is one of the five addresses AWS reserves in every subnet",
+      `pick from ${cidrHost(priv, 4)} to ${cidrHost(priv, -2)}`,
+    );
+  if (!isArmInstanceType(b.instanceType))
+    add(
+      "bastion.instanceType",
+      b.instanceType,
+      "is not an ARM64 (Graviton) instance type",
+      "use a Graviton type such as t4g.small",
+    );
+  for (const key of ["start", "stop"] as const) {
+    const why = cronProblem(b.schedule[key]);
+    if (why)
+      add(
+        `bastion.schedule.${key}`,
+        b.schedule[key],
+        `is not a valid recurrence: ${why}`,
+        'use cron syntax, e.g. "0 18 * * *"',
+      );
+  }
+  if (!isTimeZone(b.schedule.timeZone))
+    add(
+      "bastion.schedule.timeZone",
+      b.schedule.timeZone,
+      "is not an IANA time zone",
+      'use a name such as "Europe/Paris" or "UTC"',
+    );
+  for (const key of ["name", "asgName"] as const) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(b[key]))
+      add(`bastion.${key}`, b[key], "is not a valid AWS name", "use letters, digits, '-', '_' and '.'");
+  }
+
+  // Ports of services sharing one host (the bastion) must not clash; lab ports live on other hosts.
+  const bastionPorts = new Map<number, string>();
+  const port = (path: string, value: number, host?: Map<number, string>): void => {
+    if (!Number.isInteger(value) || value < PORT_MIN || value > PORT_MAX) {
+      add(path, value, "is not a TCP port", `use an integer ${PORT_MIN}-${PORT_MAX}`);
+      return;
+    }
+    if (!host) return;
+    const other = host.get(value);
+    if (other) add(path, value, `clashes with ${other}`, "give each service its own port");
+    else host.set(value, path);
+  };
+  port("services.matchboxPort", model.services.matchboxPort, bastionPorts);
+  const upstreams = new Set<string>();
+  model.services.caches.forEach((c, i) => {
+    port(`services.caches[${i}].port`, c.port, bastionPorts);
+    if (!HOSTNAME_RE.test(c.upstream))
+      add(
+        `services.caches[${i}].upstream`,
+        c.upstream,
+        "is not a registry host name",
+        'use a bare host name such as "quay.io"',
+      );
+    if (upstreams.has(c.upstream))
+      add(`services.caches[${i}].upstream`, c.upstream, "has a cache already", "list each upstream once");
+    upstreams.add(c.upstream);
+  });
+
+  if (!/^[a-z][a-z0-9-]*-$/.test(model.nodes.namePrefix))
+    add(
+      "nodes.namePrefix",
+      model.nodes.namePrefix,
+      "is not a host-name prefix ending in '-'",
+      'use lowercase letters, digits and "-", e.g. "talos-node-"',
+    );
+  if (!(model.budget.monthlyUsd > 0))
+    add(
+      "budget.monthlyUsd",
+      model.budget.monthlyUsd,
+      "is not a positive amount",
+      "use a target in USD per month, e.g. 0.10",
+    );
+
+  const semver = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+  if (!semver.test(model.versions.opentofu))
+    add("versions.opentofu", model.versions.opentofu, "is not a version", 'use a release such as "1.12.6"');
+  if (!semver.test(model.versions.awsProvider.version))
+    add(
+      "versions.awsProvider.version",
+      model.versions.awsProvider.version,
+      "is not a version",
+      'use a version such as "6.47.0"',
+    );
+  if (!/^\d+\.\d+\.\d+$/.test(model.versions.moto))
+    add("versions.moto", model.versions.moto, "is not a version", 'use a release such as "5.2.1"');
+
+  const lab = model.lab;
+  if (!/^127\.\d+\.\d+\.\d+$/.test(lab.emulator.host))
+    add(
+      "lab.emulator.host",
+      lab.emulator.host,
+      "is not a loopback address",
+      "the emulator listens on loopback only, e.g. 127.0.0.1",
+    );
+  port("lab.emulator.port", lab.emulator.port);
+  if (!/^[a-z]{1,4}-$/.test(lab.namespacePrefix))
+    add(
+      "lab.namespacePrefix",
+      lab.namespacePrefix,
+      "is not a short prefix",
+      'use 1-4 lowercase letters and "-", e.g. "mab-"',
+    );
+  if (!lab.stateDir.startsWith("/"))
+    add(
+      "lab.stateDir",
+      lab.stateDir,
+      "is not an absolute path",
+      "use an absolute path such as /run/moon-and-back/lab",
+    );
+  for (const key of ["hostsCidr", "publicCidr"] as const) {
+    const c = cidr(`lab.internet.${key}`, lab.internet[key]);
+    if (c && vpc && cidrsOverlap(c, vpc))
+      add(
+        `lab.internet.${key}`,
+        lab.internet[key],
+        `overlaps the VPC ${net.vpcCidr}`,
+        "use a documentation range such as 203.0.113.0/24",
+      );
+  }
+  port("lab.internet.webPort", lab.internet.webPort);
+  if (
+    priv &&
+    (lab.privateHostIndex < 4 ||
+      lab.privateHostIndex >= cidrSize(priv) - 1 ||
+      cidrHost(priv, lab.privateHostIndex) === b.privateIp)
+  )
+    add(
+      "lab.privateHostIndex",
+      lab.privateHostIndex,
+      "is a reserved or taken address of the private subnet",
+      "use a free host number such as 10",
+    );
+  port("lab.probePort", lab.probePort);
+
+  if (problems.length > 0) throw new ModelError(problems);
+  return model;
+}

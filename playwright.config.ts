@@ -1,0 +1,42 @@
+// The acceptance engine. Projects: `unit` (generators, model, fixtures), `lab` (the nine
+// specs against the local twin, brought up first by `lab-setup` unless already up) and
+// `aws` (the same specs against real AWS; only with MOON_TARGET=aws, never in tests here).
+import { defineConfig } from "@playwright/test";
+import type { WorkerFixtures } from "./fixtures/index.ts";
+import { loadModel } from "./model/index.ts";
+
+const model = loadModel();
+const acceptance = /\d\d-[a-z0-9-]+\.spec\.ts$/;
+
+export default defineConfig<unknown, WorkerFixtures>({
+  testDir: "./specs",
+  outputDir: "./reports/test-results",
+  // The lab is one shared twin: specs that change it must not race.
+  workers: 1,
+  timeout: 120_000,
+  forbidOnly: !!process.env.CI,
+  reporter: [
+    ["list"],
+    [
+      "allure-playwright",
+      {
+        resultsDir: "reports/allure-results",
+        environmentInfo: {
+          region: model.region,
+          opentofu: model.versions.opentofu,
+          aws_provider: model.versions.awsProvider.version,
+          moto: model.versions.moto,
+          nat: model.network.nat,
+        },
+      },
+    ],
+  ],
+  projects: [
+    { name: "unit", testDir: "./specs/unit" },
+    { name: "lab-setup", testMatch: /lab\.setup\.ts$/, use: { targetName: "lab" } },
+    { name: "lab", testMatch: acceptance, dependencies: ["lab-setup"], use: { targetName: "lab" } },
+    ...(process.env.MOON_TARGET === "aws"
+      ? [{ name: "aws", testMatch: acceptance, use: { targetName: "aws" as const } }]
+      : []),
+  ],
+});

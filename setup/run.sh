@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The two commands of the README, and the setup they share.
+#   setup/run.sh setup   install everything (idempotent)
+#   setup/run.sh lab     setup, lab up, the nine specs against it, Allure report; the lab stays up
+#   setup/run.sh test    setup, every check CI runs, the specs against a fresh lab, lab down
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+mode=${1:-}
+
+# npm dependencies come first: the rest of the setup is TypeScript.
+install_node_modules() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "[setup] npm ci"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+run_setup() {
+  install_node_modules
+  npx tsx setup/setup.ts
+}
+
+# Builds the Allure report with the history of earlier runs, so the trend shows progress.
+report() {
+  npx tsx reports/build.ts || echo "[report] the Allure report could not be built; see above" >&2
+}
+
+case "$mode" in
+  setup)
+    run_setup
+    ;;
+  lab)
+    run_setup
+    npx tsx lab/cli.ts up
+    status=0
+    npx playwright test --project=lab || status=$?
+    report
+    echo
+    echo "The lab is still up: explore it with 'npm run lab:status'; tear it down with 'npm run lab:down'."
+    exit "$status"
+    ;;
+  test)
+    run_setup
+    npx tsx checks/static.ts
+    npx playwright test --project=unit
+    # The acceptance specs run against a fresh lab, taken down afterwards whatever happens.
+    npx tsx lab/cli.ts down
+    trap 'npx tsx lab/cli.ts down' EXIT
+    npx tsx lab/cli.ts up
+    status=0
+    npx playwright test --project=lab || status=$?
+    report
+    exit "$status"
+    ;;
+  *)
+    echo "usage: setup/run.sh setup|lab|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,169 @@
+// The setup: installs everything the kit needs on a fresh machine, idempotently, with
+// progress. Debian packages, moto in a project venv, OpenTofu and the hashicorp/aws
+// provider built from the Go module proxy and cached under the user's cache directory,
+// keyed by version, and an offline provider mirror for `tofu init`.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { elapsed, run, stream, withHeartbeat } from "../lab/exec.ts";
+import { loadModel, type GoModuleBuild, type Model } from "../model/index.ts";
+import { cacheDir, toolPaths } from "./tools.ts";
+
+/** Debian packages the lab and the checks call. */
+export const APT_PACKAGES = ["iproute2", "nftables", "shellcheck", "procps", "time"] as const;
+
+let stepNo = 0;
+const STEPS = 5;
+function step(title: string): number {
+  stepNo++;
+  console.log(`[setup ${stepNo}/${STEPS}] ${title}`);
+  return Date.now();
+}
+
+function aptPackages(): void {
+  const start = step("Debian packages");
+  const missing = APT_PACKAGES.filter(
+    (p) =>
+      !run(["dpkg-query", "-W", "-f=${Status}", p], { allowFailure: true }).stdout.includes(
+        "install ok installed",
+      ),
+  );
+  if (missing.length === 0) {
+    console.log(`  all ${APT_PACKAGES.length} present`);
+    return;
+  }
+  console.log(`  installing ${missing.join(" ")}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  run(["apt-get", "update", "-q"], { env });
+  run(["apt-get", "install", "-y", "-q", "--no-install-recommends", ...missing], { env });
+  console.log(`  done in ${elapsed(start)}`);
+}
+
+function motoVenv(model: Model): void {
+  const start = step(`moto ${model.versions.moto} (the AWS emulator) in .venv`);
+  const { venv, python } = toolPaths(model);
+  const have = existsSync(python)
+    ? run([python, "-c", "import importlib.metadata as m; print(m.version('moto'))"], {
+        allowFailure: true,
+      }).stdout.trim()
+    : "";
+  if (have === model.versions.moto) {
+    console.log("  present");
+    return;
+  }
+  if (!existsSync(python)) run(["python3", "-m", "venv", venv]);
+  // The constraints file pins moto's own dependencies so every machine gets the same set.
+  run([
+    python,
+    "-m",
+    "pip",
+    "install",
+    "-q",
+    "--disable-pip-version-check",
+    "-c",
+    join(dirname(new URL(import.meta.url).pathname), "python-constraints.txt"),
+    `moto[server]==${model.versions.moto}`,
+  ]);
+  console.log(`  installed in ${elapsed(start)}`);
+}
+
+/** Fails early when a wrapper module and the model disagree on what to build. */
+export function wrapperRequirement(wrapperDir: string, build: GoModuleBuild): string | undefined {
+  const gomod = readFileSync(join(wrapperDir, "go.mod"), "utf8");
+  const m = new RegExp(`^\\s*${build.module.replace(/[.]/g, "\\.")} (\\S+)`, "m").exec(gomod);
+  if (m?.[1] === build.moduleVersion) return undefined;
+  return `${join(wrapperDir, "go.mod")} requires ${build.module} ${m?.[1] ?? "(nothing)"}, the model says ${build.moduleVersion}. Fix: in that folder run \`go get -tool ${build.module}@${build.moduleVersion}\` (add the package path for OpenTofu).`;
+}
+
+async function goBuild(opts: {
+  title: string;
+  wrapper: string;
+  build: GoModuleBuild;
+  pkg: string;
+  ldflags: string;
+  output: string;
+  expectHint: string;
+}): Promise<void> {
+  const start = step(opts.title);
+  if (existsSync(opts.output)) {
+    console.log(`  cached: ${opts.output}`);
+    return;
+  }
+  const mismatch = wrapperRequirement(opts.wrapper, opts.build);
+  if (mismatch) throw new Error(mismatch);
+  console.log(`  not cached; building from the Go module proxy (${opts.expectHint})`);
+  mkdirSync(dirname(opts.output), { recursive: true });
+  const logs = join(cacheDir(), "build-logs");
+  mkdirSync(logs, { recursive: true });
+  const tmp = `${opts.output}.partial`;
+  const log = join(logs, `${opts.build.module.split("/").pop() ?? "build"}.time.log`);
+  const argv = ["go", "build", "-trimpath", "-ldflags", opts.ldflags, "-o", tmp, opts.pkg];
+  // GNU time records the peak memory of the build beside the cache, for the closing note.
+  const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-v", "-o", log, ...argv] : argv;
+  const code = await withHeartbeat(opts.title, stream(timed, { cwd: opts.wrapper, prefix: "  go: " }));
+  if (code !== 0) {
+    rmSync(tmp, { force: true });
+    throw new Error(`${opts.title} failed (exit ${code}); nothing was cached. See the output above.`);
+  }
+  renameSync(tmp, opts.output);
+  console.log(`  built in ${elapsed(start)}${existsSync(log) ? `; time and peak memory in ${log}` : ""}`);
+}
+
+function writeTofurc(model: Model): void {
+  const paths = toolPaths(model);
+  const rc = [
+    "# OpenTofu CLI configuration written by the moon-and-back setup: providers come from",
+    "# the local mirror only, so `tofu init` works offline.",
+    "provider_installation {",
+    "  filesystem_mirror {",
+    `    path    = "${paths.providerMirror}"`,
+    '    include = ["registry.opentofu.org/hashicorp/aws"]',
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  if (!existsSync(paths.tofurc) || readFileSync(paths.tofurc, "utf8") !== rc) writeFileSync(paths.tofurc, rc);
+}
+
+export async function setup(model: Model): Promise<void> {
+  const start = Date.now();
+  const paths = toolPaths(model);
+  aptPackages();
+  motoVenv(model);
+  await goBuild({
+    title: `OpenTofu ${model.versions.opentofu}`,
+    wrapper: join(paths.goWrappers, "opentofu"),
+    build: model.versions.opentofuBuild,
+    pkg: `${model.versions.opentofuBuild.module}/cmd/tofu`,
+    // Release builds set version.dev=no; without it `tofu version` says "-dev".
+    ldflags: `-s -w -X ${model.versions.opentofuBuild.module}/version.dev=no`,
+    output: paths.tofu,
+    expectHint: "about 7 minutes on 2 cores",
+  });
+  const version = run([paths.tofu, "version"], {
+    env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" },
+  }).stdout;
+  if (!version.startsWith(`OpenTofu v${model.versions.opentofu}\n`))
+    throw new Error(
+      `${paths.tofu} reports "${version.split("\n")[0] ?? ""}", expected OpenTofu v${model.versions.opentofu}. Delete it and run the setup again.`,
+    );
+  await goBuild({
+    title: `hashicorp/aws provider ${model.versions.awsProvider.version}`,
+    wrapper: join(paths.goWrappers, "terraform-provider-aws"),
+    build: model.versions.awsProvider.build,
+    pkg: model.versions.awsProvider.build.module,
+    ldflags: `-s -w -X ${model.versions.awsProvider.build.module}/version.ProviderVersion=${model.versions.awsProvider.version}`,
+    output: paths.awsProviderBinary,
+    expectHint: "the longest step: tens of minutes and several GB of memory",
+  });
+  const s = step("offline provider mirror for tofu init");
+  writeTofurc(model);
+  console.log(`  ${paths.tofurc} → ${paths.providerMirror} (${elapsed(s)})`);
+  console.log(`setup complete in ${elapsed(start)}`);
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ""}`) {
+  setup(loadModel()).catch((e: unknown) => {
+    console.error(`setup failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  });
+}

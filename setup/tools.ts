@@ -1,0 +1,53 @@
+// Where the setup puts each tool, keyed by the model's versions. The lab, the checks
+// and the fixtures find their programs here and nowhere else.
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, type Model } from "../model/index.ts";
+
+/** The user's cache directory for heavy builds, shared by every clone of the kit. */
+export function cacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "moon-and-back");
+}
+
+export interface ToolPaths {
+  readonly tofu: string;
+  /** Filesystem mirror holding the locally built providers. */
+  readonly providerMirror: string;
+  readonly awsProviderBinary: string;
+  /** OpenTofu CLI configuration that installs providers from the mirror only (offline). */
+  readonly tofurc: string;
+  readonly venv: string;
+  readonly python: string;
+  readonly goWrappers: string;
+}
+
+export function toolPaths(model: Model): ToolPaths {
+  const cache = cacheDir();
+  const p = model.versions.awsProvider.version;
+  const providerMirror = join(cache, "providers");
+  const venv = join(REPO_ROOT, ".venv");
+  return {
+    tofu: join(cache, "opentofu", model.versions.opentofu, "tofu"),
+    providerMirror,
+    awsProviderBinary: join(
+      providerMirror,
+      "registry.opentofu.org",
+      "hashicorp",
+      "aws",
+      p,
+      "linux_amd64",
+      `terraform-provider-aws_v${p}`,
+    ),
+    tofurc: join(cache, "tofurc"),
+    venv,
+    python: join(venv, "bin", "python"),
+    goWrappers: join(REPO_ROOT, "setup", "go"),
+  };
+}
+
+/** Environment for running tofu offline against the local mirror. */
+export function tofuEnv(model: Model): NodeJS.ProcessEnv {
+  // Never let a real credential or endpoint from the user's shell reach a lab run.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
+  return { ...env, TF_CLI_CONFIG_FILE: toolPaths(model).tofurc, TF_IN_AUTOMATION: "1" };
+}

@@ -1,0 +1,125 @@
+// Unit specs of the generators and the committed generated code: deterministic, up to
+// date, formatted (`tofu fmt -check`), valid (`tofu validate`), shellcheck-clean.
+import { expect, test } from "@playwright/test";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { staleFiles } from "../../generators/check.ts";
+import { GENERATORS } from "../../generators/index.ts";
+import { run } from "../../lab/exec.ts";
+import { DEFAULT_MODEL, loadModel, REPO_ROOT } from "../../model/index.ts";
+import { toolPaths, tofuEnv } from "../../setup/tools.ts";
+
+const model = loadModel();
+const tofu = toolPaths(model).tofu;
+const hasTofu = existsSync(tofu);
+const hasProvider = existsSync(toolPaths(model).awsProviderBinary);
+
+test("every generator is deterministic", () => {
+  for (const g of GENERATORS)
+    expect(g.generate(model), `generator ${g.test} twice`).toEqual(g.generate(model));
+});
+
+test("the committed generated files are up to date and not edited by hand", () => {
+  const files = GENERATORS.flatMap((g) => g.generate(model));
+  expect(staleFiles(files, true), "run `npm run generate` and commit the result").toEqual([]);
+});
+
+test("the stale check catches a hand edit and an orphan file", () => {
+  const files = GENERATORS.flatMap((g) => g.generate(model));
+  const edited = files.map((f, i) => (i === 0 ? { ...f, content: f.content + "# edited\n" } : f));
+  expect(staleFiles(edited, false)).toEqual([
+    `${files[0]?.path ?? ""}: differs from what its generator emits (stale or edited by hand)`,
+  ]);
+  const orphan = join(REPO_ROOT, "infra", "orphan-check.tf");
+  writeFileSync(orphan, "# not generated\n");
+  try {
+    expect(staleFiles(files, true)).toContain("infra/orphan-check.tf: no generator emits this file");
+  } finally {
+    rmSync(orphan);
+  }
+});
+
+test("generator 01 renders each NAT choice from the model", () => {
+  for (const nat of ["nat_instance", "nat_gateway", "none"] as const) {
+    const m = loadModel({ network: { nat } });
+    const vars = GENERATORS[0]?.generate(m).find((f) => f.path === "infra/lab/variables.tf")?.content ?? "";
+    expect(vars, `the lab root defaults nat to ${nat}`).toContain(`default     = "${nat}"`);
+  }
+});
+
+test("generated values come from the model, not from the generator", () => {
+  const m = loadModel({
+    network: {
+      vpcCidr: "10.40.0.0/16",
+      public: { cidr: "10.40.1.0/24" },
+      private: { cidr: "10.40.13.0/24" },
+    },
+    bastion: { privateIp: "10.40.13.140" },
+  });
+  const files = GENERATORS.flatMap((g) => g.generate(m));
+  const text = files.map((f) => f.content).join("\n");
+  expect(text).toContain('"10.40.0.0/16"');
+  expect(text, "no default address leaks through").not.toContain("10.20.");
+  expect(GENERATORS.flatMap((g) => g.generate(DEFAULT_MODEL)).map((f) => f.path)).toEqual(
+    files.map((f) => f.path),
+  );
+});
+
+test("generated HCL passes tofu fmt -check", () => {
+  test.skip(!hasTofu, `OpenTofu is not installed at ${tofu}: run npm run setup`);
+  const r = run([tofu, "fmt", "-check", "-recursive", "-diff", join(REPO_ROOT, "infra")], {
+    env: tofuEnv(model),
+    allowFailure: true,
+  });
+  expect(r.code, `tofu fmt -check found unformatted files:\n${r.stdout}${r.stderr}`).toBe(0);
+});
+
+for (const root of ["lab", "aws"] as const) {
+  test(`the ${root} root passes tofu validate, offline`, () => {
+    test.skip(!hasTofu || !hasProvider, "OpenTofu or the aws provider is not installed: run npm run setup");
+    test.setTimeout(300_000);
+    // A copy, so validation leaves nothing beside the committed code.
+    const dir = mkdtempSync(join(tmpdir(), "moon-validate-"));
+    try {
+      cpSync(join(REPO_ROOT, "infra"), join(dir, "infra"), {
+        recursive: true,
+        filter: (src) => !src.includes(".terraform"),
+      });
+      const rootDir = join(dir, "infra", root);
+      if (root === "aws")
+        // The aws root asks the public registry for a release; offline, point it at the local build.
+        writeFileSync(
+          join(rootDir, "offline_override.tf"),
+          `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = "${model.versions.awsProvider.version}"\n    }\n  }\n}\n`,
+        );
+      const env = { ...tofuEnv(model), TF_DATA_DIR: join(dir, "data") };
+      const init = run([tofu, `-chdir=${rootDir}`, "init", "-backend=false", "-input=false", "-no-color"], {
+        env,
+        allowFailure: true,
+      });
+      expect(init.code, `tofu init (offline, from the mirror):\n${init.stdout}${init.stderr}`).toBe(0);
+      const v = run([tofu, `-chdir=${rootDir}`, "validate", "-json"], { env, allowFailure: true });
+      const result = JSON.parse(v.stdout) as { valid: boolean; diagnostics: unknown[] };
+      expect(result.diagnostics, "no warnings or errors").toEqual([]);
+      expect(result.valid).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test("generated and project shell scripts are shellcheck-clean", () => {
+  const shellcheck = "/usr/bin/shellcheck";
+  test.skip(!existsSync(shellcheck), "shellcheck is not installed: run npm run setup");
+  const scripts = [
+    ...GENERATORS.flatMap((g) => g.generate(model))
+      .filter((f) => f.path.endsWith(".sh"))
+      .map((f) => f.path),
+    "setup/run.sh",
+    ".ci/run",
+  ];
+  expect(scripts.length).toBeGreaterThan(2);
+  const r = run([shellcheck, "--severity=style", ...scripts], { cwd: REPO_ROOT, allowFailure: true });
+  expect(r.code, `shellcheck:\n${r.stdout}`).toBe(0);
+});

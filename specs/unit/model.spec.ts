@@ -1,0 +1,182 @@
+// Unit specs of the typed model: the defaults are valid, and every bad value is refused
+// with a message that names the value and the fix, before anything is written.
+import { expect, test } from "@playwright/test";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../lab/exec.ts";
+import {
+  DEFAULT_MODEL,
+  isArmInstanceType,
+  loadModel,
+  ModelError,
+  REPO_ROOT,
+  type ModelOverrides,
+} from "../../model/index.ts";
+import { GENERATORS } from "../../generators/index.ts";
+
+function problemsOf(overrides: ModelOverrides | Record<string, unknown>): string {
+  try {
+    loadModel(overrides);
+  } catch (e) {
+    if (e instanceof ModelError) return e.message;
+    throw e;
+  }
+  throw new Error("the model was accepted");
+}
+
+test("the defaults are SPEC §5's fixed values and validate", () => {
+  const m = loadModel({});
+  expect(m.network.vpcCidr).toBe("10.20.0.0/16");
+  expect(m.network.public.cidr).toBe("10.20.1.0/24");
+  expect(m.network.private.cidr).toBe("10.20.13.0/24");
+  expect(m.region).toBe("eu-west-1");
+  expect(m.bastion.privateIp).toBe("10.20.13.140");
+  expect(m.bastion.name).toBe("tf-bastion");
+  expect(m.services.caches.map((c) => `${c.port} ${c.upstream}`)).toEqual([
+    "5050 docker.io",
+    "5051 gcr.io",
+    "5052 ghcr.io",
+    "5053 quay.io",
+    "5054 registry.k8s.io",
+  ]);
+  expect(m.services.matchboxPort).toBe(8080);
+  expect(m.budget.monthlyUsd).toBe(0.1);
+});
+
+const bad: { what: string; overrides: Record<string, unknown>; mentions: RegExp[] }[] = [
+  {
+    what: "a subnet outside the VPC",
+    overrides: { network: { private: { cidr: "10.30.13.0/24" } } },
+    mentions: [
+      /network\.private\.cidr = "10\.30\.13\.0\/24"/,
+      /outside the VPC 10\.20\.0\.0\/16/,
+      /Fix: pick a subnet inside/,
+    ],
+  },
+  {
+    what: "overlapping subnets",
+    overrides: { network: { private: { cidr: "10.20.1.0/25" } } },
+    mentions: [/overlaps the public subnet 10\.20\.1\.0\/24/, /disjoint/],
+  },
+  {
+    what: "an unknown NAT choice",
+    overrides: { network: { nat: "nat_instnace" } },
+    mentions: [
+      /network\.nat = "nat_instnace"/,
+      /nat_instance, nat_gateway, none/,
+      /did you mean "nat_instance"/,
+    ],
+  },
+  {
+    what: "a region typo",
+    overrides: { region: "eu-west-l" },
+    mentions: [/region = "eu-west-l": is not an AWS region/, /did you mean "eu-west-1"/],
+  },
+  {
+    what: "a CIDR with host bits set",
+    overrides: { network: { vpcCidr: "10.20.0.1/16" } },
+    mentions: [/network\.vpcCidr = "10\.20\.0\.1\/16"/, /host bits/],
+  },
+  {
+    what: "a bastion address outside its subnet",
+    overrides: { bastion: { privateIp: "10.20.14.140" } },
+    mentions: [/bastion\.privateIp = "10\.20\.14\.140"/, /outside the private subnet/],
+  },
+  {
+    what: "a non-ARM instance type for an ARM role",
+    overrides: { network: { natInstanceType: "t3.nano" } },
+    mentions: [/network\.natInstanceType = "t3\.nano"/, /not an ARM64/, /t4g\.nano/],
+  },
+  {
+    what: "a bad schedule",
+    overrides: { bastion: { schedule: { start: "0 25 * * *" } } },
+    mentions: [/bastion\.schedule\.start = "0 25 \* \* \*"/, /hour field "25" is outside 0-23/],
+  },
+  {
+    what: "a cache port clashing with matchbox",
+    overrides: { services: { matchboxPort: 5050 } },
+    mentions: [/services\.caches\[0\]\.port = 5050: clashes with services\.matchboxPort/],
+  },
+  {
+    what: "a setting the model does not have",
+    overrides: { network: { natt: "none" } },
+    mentions: [/network\.natt/, /is not a setting of the model/],
+  },
+  {
+    what: "an emulator off loopback",
+    overrides: { lab: { emulator: { host: "10.0.0.5" } } },
+    mentions: [/lab\.emulator\.host = "10\.0\.0\.5": is not a loopback address/],
+  },
+];
+
+for (const b of bad) {
+  test(`refuses ${b.what}, naming the value and the fix`, () => {
+    const message = problemsOf(b.overrides);
+    for (const m of b.mentions) expect(message, `the error names ${String(m)}`).toMatch(m);
+  });
+}
+
+test("ARM64 instance types are told from the others", () => {
+  for (const t of [
+    "t4g.nano",
+    "t4g.small",
+    "m7gd.xlarge",
+    "c7gn.large",
+    "a1.medium",
+    "is4gen.large",
+    "r8g.2xlarge",
+  ])
+    expect(isArmInstanceType(t), t).toBe(true);
+  for (const t of ["t3.nano", "m5.large", "c6i.xlarge", "t3a.small", "m7i-flex.large", "g5.xlarge"])
+    expect(isArmInstanceType(t), t).toBe(false);
+});
+
+function treeHash(): string {
+  const h = createHash("sha256");
+  for (const g of GENERATORS)
+    for (const f of g.generate(DEFAULT_MODEL)) h.update(f.path).update(readFileSync(join(REPO_ROOT, f.path)));
+  return h.digest("hex");
+}
+
+test("a bad model fails `npm run generate` before any file is written", () => {
+  const dir = mkdtempSync(join(tmpdir(), "moon-model-"));
+  const config = join(dir, "moon.config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      network: { vpcCidr: "10.20.0.0/16", public: { cidr: "10.99.1.0/24" } },
+      region: "eu-wset-1",
+    }),
+  );
+  const before = treeHash();
+  const r = run(["npx", "tsx", "generators/cli.ts"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, MOON_CONFIG: config },
+    allowFailure: true,
+  });
+  expect(r.code, "the generator exits non-zero").toBe(2);
+  expect(r.stderr).toMatch(/network\.public\.cidr = "10\.99\.1\.0\/24": is outside the VPC/);
+  expect(r.stderr).toMatch(/region = "eu-wset-1".*did you mean "eu-west-1"/);
+  expect(r.stderr).toMatch(/nothing was written and no API was called/);
+  expect(r.stdout, "no file was written").not.toMatch(/wrote /);
+  expect(treeHash(), "the generated tree is unchanged").toBe(before);
+});
+
+test("a bad model fails `lab up` before any namespace or process is made", () => {
+  const dir = mkdtempSync(join(tmpdir(), "moon-model-"));
+  const config = join(dir, "moon.config.json");
+  const stateDir = join(dir, "state");
+  writeFileSync(config, JSON.stringify({ network: { nat: "natgw" }, lab: { stateDir } }));
+  const namespacesBefore = run(["ip", "netns", "list"]).stdout;
+  const r = run(["npx", "tsx", "lab/cli.ts", "up"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, MOON_CONFIG: config },
+    allowFailure: true,
+  });
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toMatch(/network\.nat = "natgw": is not a NAT choice/);
+  expect(run(["ip", "netns", "list"]).stdout, "no namespace was made").toBe(namespacesBefore);
+  expect(run(["ls", dir]).stdout.trim(), "no state directory was made").toBe("moon.config.json");
+});

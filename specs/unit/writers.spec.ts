@@ -1,0 +1,69 @@
+// Unit specs of the format writers: quoting, alignment and layout are right once, here.
+import { expect, test } from "@playwright/test";
+import { attrs, block, comment, hclFile, quote, ref, renderHcl } from "../../generators/writers/hcl.ts";
+import { markdownTable } from "../../generators/writers/markdown.ts";
+import { renderShell, shq } from "../../generators/writers/shell.ts";
+
+test("HCL strings are quoted and template sequences stay literal", () => {
+  expect(quote('say "hi"\n')).toBe('"say \\"hi\\"\\n"');
+  expect(quote("${var.x} and %{if}")).toBe('"$${var.x} and %%{if}"');
+  expect(quote("back\\slash")).toBe('"back\\\\slash"');
+});
+
+test("HCL aligns '=' across a run of one-line attributes, as tofu fmt does", () => {
+  const text = renderHcl([
+    block(
+      "resource",
+      ["aws_vpc", "this"],
+      attrs({ cidr_block: ref("var.vpc_cidr"), enable_dns_support: true }),
+      attrs({ tags: { Name: "x", "kubernetes.io/role": "y" } }),
+      attrs({ count: 1 }),
+    ),
+  ]);
+  expect(text).toBe(
+    [
+      'resource "aws_vpc" "this" {',
+      "  cidr_block         = var.vpc_cidr",
+      "  enable_dns_support = true",
+      "  tags = {",
+      '    Name                 = "x"',
+      '    "kubernetes.io/role" = "y"',
+      "  }",
+      "  count = 1",
+      "}",
+      "",
+    ].join("\n"),
+  );
+});
+
+test("HCL comments break alignment runs and stay with the block after them", () => {
+  const text = hclFile("header", [
+    comment("why"),
+    block("locals", [], attrs({ a: 1 }), comment("c"), attrs({ longer: 2 })),
+  ]);
+  expect(text).toBe("# header\n\n# why\nlocals {\n  a = 1\n  # c\n  longer = 2\n}\n");
+});
+
+test("HCL lists render inline when short and one per line when long", () => {
+  expect(renderHcl(attrs({ l: ["a", "b"] }))).toBe('l = ["a", "b"]\n');
+  expect(renderHcl(attrs({ l: ["a", "b", "c", "d"] }))).toBe('l = [\n  "a",\n  "b",\n  "c",\n  "d",\n]\n');
+});
+
+test("shell scripts start strict and say why each step is there", () => {
+  const s = renderShell({
+    firstLine: "#!/usr/bin/env bash",
+    description: "demo",
+    steps: [{ why: "because", commands: ["true"] }],
+  });
+  expect(s).toBe("#!/usr/bin/env bash\n# demo\nset -euo pipefail\n\n# because\ntrue\n");
+  const boothook = renderShell({ firstLine: "#cloud-boothook", description: "d", steps: [] });
+  expect(boothook.split("\n")[1], "a cloud-init part names its shell for shellcheck").toBe(
+    "# shellcheck shell=bash",
+  );
+  expect(shq("a b'c")).toBe(`'a b'"'"'c'`);
+  expect(shq("plain-1.2")).toBe("plain-1.2");
+});
+
+test("markdown tables are aligned and escape pipes", () => {
+  expect(markdownTable(["A", "Bee"], [["x|y", "z"]])).toBe("| A    | Bee |\n| ---- | --- |\n| x\\|y | z   |");
+});
