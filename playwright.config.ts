@@ -1,16 +1,18 @@
 // The acceptance engine. Projects: `unit` (generators, model, fixtures), `lab` (the nine
-// specs against the local twin, brought up first by `lab-setup` unless already up) and
-// `aws` (the same specs against real AWS; only with MOON_TARGET=aws, never in tests here).
+// specs against the local twin, brought up first by `lab-setup` unless already up),
+// `lab-lifecycle` (up/down/up, run by `npm test`) and `aws` (the same specs against real
+// AWS; only with MOON_TARGET=aws, never in tests here).
 import { defineConfig } from "@playwright/test";
 import type { WorkerFixtures } from "./fixtures/index.ts";
 import { loadModel } from "./model/index.ts";
 
 const model = loadModel();
-const acceptance = /\d\d-[a-z0-9-]+\.spec\.ts$/;
+const acceptance = /specs\/\d\d-[a-z0-9-]+\.spec\.ts$/;
 
 export default defineConfig<unknown, WorkerFixtures>({
   testDir: "./specs",
   outputDir: "./reports/test-results",
+  globalSetup: "./reports/global-setup.ts",
   // The lab is one shared twin: specs that change it must not race.
   workers: 1,
   timeout: 120_000,
@@ -33,7 +35,14 @@ export default defineConfig<unknown, WorkerFixtures>({
   ],
   projects: [
     { name: "unit", testDir: "./specs/unit" },
-    { name: "lab-setup", testMatch: /lab\.setup\.ts$/, use: { targetName: "lab" } },
+    // `npm test` (MOON_LIFECYCLE=1) proves up/down/up first; it leaves the lab up for the specs.
+    { name: "lab-lifecycle", testDir: "./specs/lifecycle", use: { targetName: "lab" } },
+    {
+      name: "lab-setup",
+      testMatch: /lab\.setup\.ts$/,
+      dependencies: process.env.MOON_LIFECYCLE === "1" ? ["lab-lifecycle"] : [],
+      use: { targetName: "lab" },
+    },
     { name: "lab", testMatch: acceptance, dependencies: ["lab-setup"], use: { targetName: "lab" } },
     ...(process.env.MOON_TARGET === "aws"
       ? [{ name: "aws", testMatch: acceptance, use: { targetName: "aws" as const } }]

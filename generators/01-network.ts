@@ -2,6 +2,7 @@
 // `lab` and `aws` roots that call it. Everything here is read from the model.
 import { derived, NAT_CHOICES, type Model } from "../model/index.ts";
 import { attr, attrs, blank, block, comment, hclFile, ref, renderHcl, type Block } from "./writers/hcl.ts";
+import { markdownTable } from "./writers/markdown.ts";
 import { renderShell } from "./writers/shell.ts";
 import {
   interfaceTables,
@@ -609,6 +610,32 @@ export const generator01: Generator = {
       },
       ...rootFiles(model, "lab"),
       ...rootFiles(model, "aws"),
+      {
+        path: "infra/README.md",
+        content: [
+          markdownHeader("infra/", TEST),
+          "",
+          "The generated OpenTofu, committed so it can be read and applied without Node.",
+          "Never edit it by hand: change the model and run `npm run generate`; `npm test` fails",
+          "on a stale or edited file.",
+          "",
+          markdownTable(
+            ["path", "what"],
+            [
+              [
+                "[`modules/network/`](modules/network/README.md)",
+                "VPC, subnets, gateways, routes, NAT choice (layer 01)",
+              ],
+              [
+                "[`lab/`](lab/README.md)",
+                `the lab root: the modules against the emulator at ${derived(model).emulatorUrl}`,
+              ],
+              ["[`aws/`](aws/README.md)", `the aws root: your own account, ${model.region}, state in S3`],
+            ],
+          ),
+          "",
+        ].join("\n"),
+      },
     ];
   },
 };

@@ -119,12 +119,10 @@ export async function buildDataPlane(
     // The lab internet: a router with the web host, and the link to the internet gateway.
     addNamespace(ns.internet);
     addNamespace(ns.vpc);
-    const inetPrefix = model.lab.internet.hostsCidr.split("/")[1] ?? "24";
     const pubPrefix = model.lab.internet.publicCidr.split("/")[1] ?? "24";
-    ip(ns.internet, "link", "add", "hosts", "type", "dummy");
-    ip(ns.internet, "addr", "add", `${d.internetRouter}/${inetPrefix}`, "dev", "hosts");
-    ip(ns.internet, "addr", "add", `${d.internetWeb}/32`, "dev", "hosts");
-    ip(ns.internet, "link", "set", "hosts", "up");
+    // Internet hosts are local addresses of the router's namespace (on its loopback).
+    ip(ns.internet, "addr", "add", `${d.internetRouter}/32`, "dev", "lo");
+    ip(ns.internet, "addr", "add", `${d.internetWeb}/32`, "dev", "lo");
     vethPair({ ns: ns.vpc, name: "igw" }, { ns: ns.internet, name: "uplink" });
     ip(ns.internet, "addr", "add", `${d.igwPeer}/${pubPrefix}`, "dev", "uplink");
     ip(ns.vpc, "addr", "add", `${d.igwSide}/${pubPrefix}`, "dev", "igw");
@@ -187,6 +185,7 @@ export async function buildDataPlane(
         "  chain forward {",
         "    type filter hook forward priority filter; policy accept;",
         privates ? '    oifname "igw" ip saddr != @has_public drop' : '    oifname "igw" drop',
+        '    iifname "igw" ct state established,related accept',
         '    iifname "igw" ct status dnat accept',
         '    iifname "igw" drop',
         "  }",

@@ -1,7 +1,8 @@
 // Spec 03 — netboot services (SPEC §4 row 03). Pending: its layer comes with issue #4.
+import { test } from "../fixtures/index.ts";
 import { pendingSpec } from "./pending.ts";
 
-pendingSpec({
+const spec = pendingSpec({
   nn: 3,
   title: "netboot services",
   issue: 4,
@@ -12,4 +13,8 @@ pendingSpec({
     "each cache answers /v2/ and pulls through, the second pull from cache",
     "the DNS filter resolves a name and blocks a listed one",
   ],
+});
+
+test.describe(spec.describe, () => {
+  test(spec.title, spec.run);
 });

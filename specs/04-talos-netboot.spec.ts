@@ -1,7 +1,8 @@
 // Spec 04 — Talos node netboots (SPEC §4 row 04). Pending: its layer comes with issue #5.
+import { test } from "../fixtures/index.ts";
 import { pendingSpec } from "./pending.ts";
 
-pendingSpec({
+const spec = pendingSpec({
   nn: 4,
   title: "Talos node netboots",
   issue: 5,
@@ -13,4 +14,8 @@ pendingSpec({
     "it pulls through a registry cache",
     "both x86_64 and aarch64 nodes",
   ],
+});
+
+test.describe(spec.describe, () => {
+  test(spec.title, spec.run);
 });

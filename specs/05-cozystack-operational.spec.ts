@@ -1,7 +1,8 @@
 // Spec 05 — CozyStack operational (SPEC §4 row 05). Pending: its layer comes with issue #6.
+import { test } from "../fixtures/index.ts";
 import { pendingSpec } from "./pending.ts";
 
-pendingSpec({
+const spec = pendingSpec({
   nn: 5,
   title: "CozyStack operational",
   issue: 6,
@@ -10,4 +11,8 @@ pendingSpec({
     "offline: Talos configs validate with the CozyStack patches and mirrors",
     "offline: the CozyStack install manifests render and validate",
   ],
+});
+
+test.describe(spec.describe, () => {
+  test(spec.title, spec.run);
 });

@@ -1,7 +1,8 @@
 // Spec 08 — cost within free tier (SPEC §4 row 08). Pending: its layer comes with issue #7.
+import { test } from "../fixtures/index.ts";
 import { pendingSpec } from "./pending.ts";
 
-pendingSpec({
+const spec = pendingSpec({
   nn: 8,
   title: "cost within free tier",
   issue: 7,
@@ -11,4 +12,8 @@ pendingSpec({
     "no unexpected services",
     "month-to-date cost under target",
   ],
+});
+
+test.describe(spec.describe, () => {
+  test(spec.title, spec.run);
 });

@@ -1,7 +1,8 @@
 // Spec 09 — zero public exposure (SPEC §4 row 09). Pending: its layer comes with issue #7.
+import { test } from "../fixtures/index.ts";
 import { pendingSpec } from "./pending.ts";
 
-pendingSpec({
+const spec = pendingSpec({
   nn: 9,
   title: "zero public exposure",
   issue: 7,
@@ -12,4 +13,8 @@ pendingSpec({
     "flow logs are on",
     "lab: a scan from the lab internet finds only SSH from home",
   ],
+});
+
+test.describe(spec.describe, () => {
+  test(spec.title, spec.run);
 });
