@@ -88,6 +88,12 @@ function moduleVariables(model: Model): TofuVariable[] {
       type: "string",
       description: "The one zone both subnets live in.",
       example: `"${model.network.availabilityZone}"`,
+      validations: [
+        {
+          condition: `can(regex("^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$", var.availability_zone))`,
+          message: "availability_zone must be a zone name such as eu-west-1a.",
+        },
+      ],
     },
     {
       name: "nat",

@@ -3,7 +3,8 @@
 // provider built from the Go module proxy and cached under the user's cache directory,
 // keyed by version, and an offline provider mirror for `tofu init`.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { elapsed, run, stream, withHeartbeat } from "../lab/exec.ts";
 import { loadModel, type GoModuleBuild, type Model } from "../model/index.ts";
 import { cacheDir, toolPaths } from "./tools.ts";
@@ -161,7 +162,7 @@ export async function setup(model: Model): Promise<void> {
   console.log(`setup complete in ${elapsed(start)}`);
 }
 
-if (import.meta.url === `file://${process.argv[1] ?? ""}`) {
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
   setup(loadModel()).catch((e: unknown) => {
     console.error(`setup failed: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;

@@ -65,6 +65,10 @@ variable "availability_zone" {
   type        = string
   description = "The one zone both subnets live in. Example: \"eu-west-1a\""
   default     = "eu-west-1a"
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$", var.availability_zone))
+    error_message = "availability_zone must be a zone name such as eu-west-1a."
+  }
 }
 
 variable "nat" {
