@@ -7,6 +7,7 @@ import type { WorkerFixtures } from "./fixtures/index.ts";
 import { loadModel } from "./model/index.ts";
 
 const model = loadModel();
+const lifecycle = process.env.MOON_LIFECYCLE === "1";
 const acceptance = /specs\/\d\d-[a-z0-9-]+\.spec\.ts$/;
 
 export default defineConfig<unknown, WorkerFixtures>({
@@ -35,12 +36,15 @@ export default defineConfig<unknown, WorkerFixtures>({
   ],
   projects: [
     { name: "unit", testDir: "./specs/unit" },
-    // `npm test` (MOON_LIFECYCLE=1) proves up/down/up first; it leaves the lab up for the specs.
-    { name: "lab-lifecycle", testDir: "./specs/lifecycle", use: { targetName: "lab" } },
+    // `npm test` (MOON_LIFECYCLE=1) proves up/down/up first and leaves the lab up for the
+    // specs; a plain `npx playwright test` never tears down the lab a user is exploring.
+    ...(lifecycle
+      ? [{ name: "lab-lifecycle", testDir: "./specs/lifecycle", use: { targetName: "lab" as const } }]
+      : []),
     {
       name: "lab-setup",
       testMatch: /lab\.setup\.ts$/,
-      dependencies: process.env.MOON_LIFECYCLE === "1" ? ["lab-lifecycle"] : [],
+      dependencies: lifecycle ? ["lab-lifecycle"] : [],
       use: { targetName: "lab" },
     },
     { name: "lab", testMatch: acceptance, dependencies: ["lab-setup"], use: { targetName: "lab" } },

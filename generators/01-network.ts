@@ -121,6 +121,18 @@ function moduleVariables(model: Model): TofuVariable[] {
       ],
     },
     {
+      name: "nat_instance_volume_size",
+      type: "number",
+      description: "Root volume of the NAT instance in GiB (gp3, encrypted).",
+      example: String(model.network.natInstanceVolumeGb),
+      validations: [
+        {
+          condition: "var.nat_instance_volume_size >= 8 && var.nat_instance_volume_size <= 64",
+          message: "nat_instance_volume_size must be 8-64 GiB.",
+        },
+      ],
+    },
+    {
       name: "nat_instance_ami_parameter",
       type: "string",
       description: "Public SSM parameter that names the NAT instance's AMI.",
@@ -379,7 +391,11 @@ function natTf(): string {
           user_data_replace_on_change: true,
         }),
         block("metadata_options", [], attrs({ http_endpoint: "enabled", http_tokens: "required" })),
-        block("root_block_device", [], attrs({ encrypted: true, volume_type: "gp3" })),
+        block(
+          "root_block_device",
+          [],
+          attrs({ encrypted: true, volume_type: "gp3", volume_size: ref("var.nat_instance_volume_size") }),
+        ),
         attrs({ tags: tagged("nat") }),
       ),
       block(
@@ -453,6 +469,7 @@ function rootVariables(model: Model): TofuVariable[] {
     availability_zone: n.availabilityZone,
     nat: n.nat,
     nat_instance_type: n.natInstanceType,
+    nat_instance_volume_size: n.natInstanceVolumeGb,
     nat_instance_ami_parameter: n.natInstanceAmiParameter,
     tags: model.tags,
   };

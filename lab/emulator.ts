@@ -1,6 +1,7 @@
 // The lab's AWS: moto in server mode on loopback, at the model's endpoint.
 import { readdirSync, readFileSync } from "node:fs";
-import { derived, type Model } from "../model/index.ts";
+import { join } from "node:path";
+import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { startProcess, type LabState } from "./state.ts";
 
@@ -22,7 +23,15 @@ export async function startEmulator(model: Model, state: LabState): Promise<void
   startProcess(model, state, {
     name: "emulator",
     ns: "host",
-    argv: [python, "-m", "moto.server", "-H", model.lab.emulator.host, "-p", String(model.lab.emulator.port)],
+    // moto_lab.py is moto's server with the gaps the lab depends on filled (see that file).
+    argv: [
+      python,
+      join(REPO_ROOT, "lab", "moto_lab.py"),
+      "-H",
+      model.lab.emulator.host,
+      "-p",
+      String(model.lab.emulator.port),
+    ],
     // AWS-managed IAM policies (such as AmazonSSMManagedInstanceCore) exist only when loaded.
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
   });

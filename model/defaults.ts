@@ -15,6 +15,7 @@ export const DEFAULT_MODEL: Model = {
     // a NAT gateway is about $35/month before traffic, a t4g.nano about a tenth of it.
     nat: "nat_instance",
     natInstanceType: "t4g.nano",
+    natInstanceVolumeGb: 8,
     natInstanceAmiParameter: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
   },
   bastion: {

@@ -25,6 +25,8 @@ export interface NetworkModel {
   readonly nat: NatChoice;
   /** Instance type of the NAT instance when nat = "nat_instance" (ARM64 only). */
   readonly natInstanceType: string;
+  /** Root volume of the NAT instance in GiB (gp3, encrypted); the AMI's snapshot needs 8. */
+  readonly natInstanceVolumeGb: number;
   /** SSM public parameter naming the NAT instance's AMI (Amazon Linux 2023, arm64). */
   readonly natInstanceAmiParameter: string;
 }

@@ -238,6 +238,17 @@ export function validateModel(model: Model): Model {
       "is not an ARM64 (Graviton) instance type",
       "use a Graviton type such as t4g.nano",
     );
+  if (
+    !Number.isInteger(net.natInstanceVolumeGb) ||
+    net.natInstanceVolumeGb < 8 ||
+    net.natInstanceVolumeGb > 64
+  )
+    add(
+      "network.natInstanceVolumeGb",
+      net.natInstanceVolumeGb,
+      "is not a root volume size the NAT instance can use",
+      "use 8-64 GiB; Amazon Linux 2023's snapshot needs 8",
+    );
   if (!net.natInstanceAmiParameter.startsWith("/aws/service/"))
     add(
       "network.natInstanceAmiParameter",

@@ -7,8 +7,6 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 mode=${1:-}
-# The SDK is pinned by the lockfile, so its notice about future releases needing Node 22 does not apply.
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
 # npm dependencies come first: the rest of the setup is TypeScript.
 install_node_modules() {

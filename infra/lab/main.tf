@@ -12,6 +12,7 @@ module "network" {
   availability_zone          = var.availability_zone
   nat                        = var.nat
   nat_instance_type          = var.nat_instance_type
+  nat_instance_volume_size   = var.nat_instance_volume_size
   nat_instance_ami_parameter = var.nat_instance_ami_parameter
   tags                       = var.tags
 }

@@ -74,6 +74,7 @@ resource "aws_instance" "nat" {
   root_block_device {
     encrypted   = true
     volume_type = "gp3"
+    volume_size = var.nat_instance_volume_size
   }
   tags = merge(var.tags, { Name = "${var.name}-nat" })
 }

@@ -82,6 +82,15 @@ variable "nat_instance_type" {
   }
 }
 
+variable "nat_instance_volume_size" {
+  type        = number
+  description = "Root volume of the NAT instance in GiB (gp3, encrypted). Example: 8"
+  validation {
+    condition     = var.nat_instance_volume_size >= 8 && var.nat_instance_volume_size <= 64
+    error_message = "nat_instance_volume_size must be 8-64 GiB."
+  }
+}
+
 variable "nat_instance_ami_parameter" {
   type        = string
   description = "Public SSM parameter that names the NAT instance's AMI. Example: \"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64\""

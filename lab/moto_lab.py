@@ -1,0 +1,67 @@
+"""The lab's AWS emulator: moto's server with the gaps the lab depends on filled.
+
+- moto 5.2 reports a subnet's IPv6 association state as a stringified dict and does not
+  implement the DescribeSubnets filters on IPv6 associations, so the AWS provider waits
+  forever for a subnet's IPv6 block to become "associated".
+- An instance launched with its security groups on the primary network interface (as
+  the provider does when it asks for a public IP) describes no security groups, so
+  every plan wants to add them again. On AWS the instance reports its primary
+  interface's groups.
+
+These patches make moto answer as AWS does; everything else is moto as released.
+
+Usage: python moto_lab.py -H 127.0.0.1 -p 4566
+"""
+
+from typing import Any
+
+from moto.ec2.models.instances import Instance
+from moto.ec2.models.subnets import Subnet
+from moto.server import main
+
+
+def _ipv6_association_set(self: Subnet) -> list[dict[str, Any]]:
+    return [
+        {
+            "ipv6CidrBlock": a["ipv6CidrBlock"],
+            "associationId": a["associationId"],
+            "ipv6CidrBlockState": {"state": a["ipv6CidrBlockState"]["State"]},
+        }
+        for a in self.ipv6_cidr_block_associations.values()
+        if a["ipv6CidrBlockState"]["State"] == "associated"
+    ]
+
+
+_released_filter = Subnet.get_filter_value
+_IPV6_FILTERS = {
+    "ipv6-cidr-block-association.association-id": "associationId",
+    "ipv6-cidr-block-association.ipv6-cidr-block": "ipv6CidrBlock",
+}
+
+
+def _filter_value(self: Subnet, filter_name: str, method_name: str | None = None) -> Any:
+    if filter_name in _IPV6_FILTERS:
+        key = _IPV6_FILTERS[filter_name]
+        return [a[key] for a in self.ipv6_cidr_block_associations.values()]
+    if filter_name == "ipv6-cidr-block-association.state":
+        return [a["ipv6CidrBlockState"]["State"] for a in self.ipv6_cidr_block_associations.values()]
+    return _released_filter(self, filter_name, method_name)
+
+
+Subnet.ipv6_cidr_block_association_set = property(_ipv6_association_set)  # type: ignore[assignment]
+Subnet.get_filter_value = _filter_value  # type: ignore[method-assign]
+
+_released_prep_nics = Instance.prep_nics
+
+
+def _prep_nics(self: Instance, *args: Any, **kwargs: Any) -> None:
+    _released_prep_nics(self, *args, **kwargs)
+    primary = self.nics.get(0)
+    if not self.security_groups and primary is not None:
+        self.security_groups = list(primary._group_set)
+
+
+Instance.prep_nics = _prep_nics  # type: ignore[method-assign]
+
+if __name__ == "__main__":
+    main()
