@@ -15,8 +15,14 @@ import { awsClients, targetFor } from "../fixtures/target.ts";
 import { addNamespace, bridge, ip, nft, nsExec, plug, sysctl, vethPair } from "./netns.ts";
 import { startProcess, writeState, type DataPlane, type LabState, type PublicAddress } from "./state.ts";
 
-const NODE_TS = [process.execPath, "--import", "tsx"];
-export const programPath = (name: string) => join(REPO_ROOT, "lab", "programs", `${name}.ts`);
+/** The command line of one of the lab's own programs (lab/programs/NAME.ts), run by Node with tsx. */
+export const programArgv = (name: string, ...args: string[]): string[] => [
+  process.execPath,
+  "--import",
+  "tsx",
+  join(REPO_ROOT, "lab", "programs", `${name}.ts`),
+  ...args,
+];
 
 interface SubnetPlan {
   readonly key: "public" | "private";
@@ -238,7 +244,7 @@ export async function buildDataPlane(
     startProcess(model, state, {
       name: "web",
       ns: ns.internet,
-      argv: [...NODE_TS, programPath("web"), d.internetWeb, String(model.lab.internet.webPort)],
+      argv: programArgv("web", d.internetWeb, String(model.lab.internet.webPort)),
     });
 
     const plane: DataPlane = {
