@@ -1,8 +1,8 @@
 // Generator 01 — the network layer (spec 01): the `network` OpenTofu module and the
 // `lab` and `aws` roots that call it. Everything here is read from the model.
-import { derived, NAT_CHOICES, type Model } from "../model/index.ts";
-import { attr, attrs, blank, block, comment, hclFile, ref, renderHcl, type Block } from "./writers/hcl.ts";
-import { markdownTable } from "./writers/markdown.ts";
+import { NAT_CHOICES, type Model } from "../model/index.ts";
+import { versionsTf } from "./roots.ts";
+import { attrs, block, comment, hclFile, ref, type Block } from "./writers/hcl.ts";
 import { renderShell } from "./writers/shell.ts";
 import {
   interfaceTables,
@@ -11,7 +11,13 @@ import {
   type TofuOutput,
   type TofuVariable,
 } from "./writers/tofu.ts";
-import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
+import {
+  generatedHeader,
+  markdownHeader,
+  type GeneratedFile,
+  type Generator,
+  type RootLayer,
+} from "./types.ts";
 
 const MODULE_DIR = "infra/modules/network";
 const TEST = 1;
@@ -192,6 +198,16 @@ const moduleOutputs: TofuOutput[] = [
     name: "nat_gateway_id",
     description: "ID of the NAT gateway, or null.",
     value: "one(aws_nat_gateway.this[*].id)",
+  },
+  {
+    name: "public_subnet_ipv6_cidr",
+    description: "The public subnet's IPv6 /64.",
+    value: "aws_subnet.public.ipv6_cidr_block",
+  },
+  {
+    name: "private_subnet_ipv6_cidr",
+    description: "The private subnet's IPv6 /64.",
+    value: "aws_subnet.private.ipv6_cidr_block",
   },
 ];
 
@@ -444,20 +460,8 @@ export function natInstanceScript(): string {
   });
 }
 
-function versionsTf(constraint: string, extra: Block[] = []): string {
-  return hclFile(header("OpenTofu and provider versions."), [
-    block(
-      "terraform",
-      [],
-      attrs({ required_version: ">= 1.9" }),
-      block("required_providers", [], attr("aws", { source: "hashicorp/aws", version: constraint })),
-      extra,
-    ),
-  ]);
-}
-
-/** Root variables: one per model value a user sets, defaulting to the model. */
-function rootVariables(model: Model): TofuVariable[] {
+/** The network layer's share of a root: every module variable, defaulting to the model. */
+function layer(model: Model): RootLayer {
   const n = model.network;
   const defaults: Record<string, unknown> = {
     name: model.project,
@@ -473,139 +477,27 @@ function rootVariables(model: Model): TofuVariable[] {
     nat_instance_ami_parameter: n.natInstanceAmiParameter,
     tags: model.tags,
   };
-  return moduleVariables(model).map((v) => ({ ...v, default: defaults[v.name] as TofuVariable["default"] }));
-}
-
-function rootFiles(model: Model, target: "lab" | "aws"): GeneratedFile[] {
-  const dir = `infra/${target}`;
-  const vars = rootVariables(model);
-  const emulator = derived(model).emulatorUrl;
-  const endpoints = ["autoscaling", "ce", "ec2", "iam", "logs", "s3", "ssm", "sts", "budgets"];
-  const provider =
-    target === "lab"
-      ? block(
-          "provider",
-          ["aws"],
-          comment("The lab's emulator (moto) on loopback; dummy keys, nothing real is reachable."),
-          attrs({
-            region: model.region,
-            access_key: "lab",
-            secret_key: "lab",
-            skip_credentials_validation: true,
-            skip_metadata_api_check: true,
-            skip_requesting_account_id: true,
-            s3_use_path_style: true,
-          }),
-          block("endpoints", [], attrs(Object.fromEntries(endpoints.map((e) => [e, emulator])))),
-          block("default_tags", [], attrs({ tags: ref("var.tags") })),
-        )
-      : block(
-          "provider",
-          ["aws"],
-          attrs({ region: model.region }),
-          block("default_tags", [], attrs({ tags: ref("var.tags") })),
-        );
-  const backend =
-    target === "aws"
-      ? [
-          block(
-            "backend",
-            ["s3"],
-            comment("Partial configuration: tofu init -backend-config=backend.hcl (see README.md)."),
-          ),
-        ]
-      : [];
-  const constraint =
-    target === "lab" ? model.versions.awsProvider.version : model.versions.awsProvider.constraint;
-  const moduleCall = block(
-    "module",
-    ["network"],
-    attrs({ source: "../modules/network" }),
-    attrs(
-      Object.fromEntries(vars.filter((v) => v.name !== "tags").map((v) => [v.name, ref(`var.${v.name}`)])),
-    ),
-    attrs({ tags: ref("var.tags") }),
-  );
-  const outputs = moduleOutputs.map((o) => ({ ...o, value: `module.network.${o.name}` }));
-  const intro =
-    target === "lab"
-      ? `The \`lab\` root: the network layer applied to the lab's AWS emulator at ${emulator}. \`npm run lab:up\` applies it; to run it by hand, start the lab first.`
-      : "The `aws` root: the network layer in your own AWS account. Real AWS is never called by the tests.";
-  const howTo =
-    target === "lab"
-      ? [
-          "```sh",
-          "npm run lab:up        # starts the emulator, tofu init + apply of this root",
-          "npm run lab:status",
-          "```",
-        ]
-      : [
-          "```sh",
-          "cp backend.hcl.example backend.hcl   # your state bucket; backend.hcl is not committed",
-          "tofu init -backend-config=backend.hcl",
-          "tofu plan -out=tfplan && tofu apply tfplan",
-          "```",
-          "",
-          "State lives in S3 (with its native lock file), never in Git. The provider comes from the",
-          `public registry (\`${model.versions.awsProvider.constraint}\`); the lab uses the locally built`,
-          `\`${model.versions.awsProvider.version}\` instead.`,
-        ];
-  const files: GeneratedFile[] = [
-    { path: `${dir}/versions.tf`, content: versionsTf(constraint, backend) },
-    {
-      path: `${dir}/providers.tf`,
-      content: hclFile(header("The AWS provider for this target."), [provider]),
-    },
-    {
-      path: `${dir}/variables.tf`,
-      content: hclFile(header("Inputs, defaulting to the model."), vars.map(variableBlock)),
-    },
-    { path: `${dir}/main.tf`, content: hclFile(header("The layers of the kit."), [moduleCall]) },
-    {
-      path: `${dir}/outputs.tf`,
-      content: hclFile(header("What the specs and the lab read back."), outputs.map(outputBlock)),
-    },
-    {
-      path: `${dir}/README.md`,
-      content: [
-        markdownHeader(`infra/${target}`, TEST),
-        "",
-        intro,
-        "",
-        ...howTo,
-        "",
-        interfaceTables(vars, outputs),
-        "",
-      ].join("\n"),
-    },
-  ];
-  if (target === "aws")
-    files.push({
-      path: `${dir}/backend.hcl.example`,
-      content: renderHcl([
-        comment(header("Copy to backend.hcl and set your own bucket; backend.hcl stays out of Git.")),
-        blank,
-        ...attrs({
-          bucket: "my-tofu-state-bucket",
-          key: `${model.project}/aws.tfstate`,
-          region: model.region,
-          encrypt: true,
-          use_lockfile: true,
-        }),
-      ]),
-    });
-  return files;
+  const variables = moduleVariables(model).map((v) => ({
+    ...v,
+    default: defaults[v.name] as TofuVariable["default"],
+  }));
+  return {
+    module: "network",
+    variables,
+    inputs: Object.fromEntries(variables.map((v) => [v.name, `var.${v.name}`])),
+    outputs: moduleOutputs.map((o) => ({ ...o, value: `module.network.${o.name}` })),
+  };
 }
 
 export const generator01: Generator = {
   test: TEST,
   name: "network",
-  describe:
-    "The VPC, subnets, gateways, route tables and NAT choice (infra/modules/network) and the lab and aws roots.",
+  describe: "VPC, subnets, gateways, route tables and the NAT choice",
+  layer,
   generate(model: Model): GeneratedFile[] {
     const vars = moduleVariables(model);
     return [
-      { path: `${MODULE_DIR}/versions.tf`, content: versionsTf(">= 6.0") },
+      { path: `${MODULE_DIR}/versions.tf`, content: versionsTf(">= 6.0", [], TEST) },
       {
         path: `${MODULE_DIR}/variables.tf`,
         content: hclFile(header("Inputs of the network module."), vars.map(variableBlock)),
@@ -628,34 +520,6 @@ export const generator01: Generator = {
           "choice), `nat-instance.sh` (the NAT instance's boot script).",
           "",
           interfaceTables(vars, moduleOutputs),
-          "",
-        ].join("\n"),
-      },
-      ...rootFiles(model, "lab"),
-      ...rootFiles(model, "aws"),
-      {
-        path: "infra/README.md",
-        content: [
-          markdownHeader("infra/", TEST),
-          "",
-          "The generated OpenTofu, committed so it can be read and applied without Node.",
-          "Never edit it by hand: change the model and run `npm run generate`; `npm test` fails",
-          "on a stale or edited file.",
-          "",
-          markdownTable(
-            ["path", "what"],
-            [
-              [
-                "[`modules/network/`](modules/network/README.md)",
-                "VPC, subnets, gateways, routes, NAT choice (layer 01)",
-              ],
-              [
-                "[`lab/`](lab/README.md)",
-                `the lab root: the modules against the emulator at ${derived(model).emulatorUrl}`,
-              ],
-              ["[`aws/`](aws/README.md)", `the aws root: your own account, ${model.region}, state in S3`],
-            ],
-          ),
           "",
         ].join("\n"),
       },

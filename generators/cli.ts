@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadModel, ModelError, REPO_ROOT } from "../model/index.ts";
 import { staleFiles } from "./check.ts";
-import { GENERATORS } from "./index.ts";
+import { GENERATORS, generateFiles } from "./index.ts";
 
 function main(): number {
   const { values } = parseArgs({
@@ -22,7 +22,7 @@ function main(): number {
   // Validate the model and render everything in memory before touching the tree.
   const model = loadModel();
   const chosen = GENERATORS.filter((g) => wanted === undefined || g.test === wanted);
-  const files = chosen.flatMap((g) => g.generate(model));
+  const files = generateFiles(model, chosen);
   if (values.check) {
     const problems = staleFiles(files, wanted === undefined);
     if (problems.length > 0) {

@@ -1,10 +1,21 @@
 import { generator01 } from "./01-network.ts";
-import type { Generator } from "./types.ts";
+import { generator02 } from "./02-bastion.ts";
+import { rootsFiles } from "./roots.ts";
+import type { GeneratedFile, Generator } from "./types.ts";
+import type { Model } from "../model/index.ts";
 
 export type { GeneratedFile, Generator } from "./types.ts";
 
 /** Every generator, by spec number. Generator NN serves spec NN. */
-export const GENERATORS: readonly Generator[] = [generator01];
+export const GENERATORS: readonly Generator[] = [generator01, generator02];
 
 /** Folders whose every file is generated: a file there that no generator made is an error. */
 export const GENERATED_ROOTS = ["infra"] as const;
+
+/**
+ * The files of the chosen generators (all when none is chosen), plus the roots of infra/,
+ * which compose every layer and so are always rendered whole.
+ */
+export function generateFiles(model: Model, chosen: readonly Generator[] = GENERATORS): GeneratedFile[] {
+  return [...chosen.flatMap((g) => g.generate(model)), ...rootsFiles(model, GENERATORS)];
+}

@@ -9,11 +9,25 @@ import {
   type Route,
 } from "@aws-sdk/client-ec2";
 import { join } from "node:path";
-import { cidrContainsIp, cidrHost, formatIpv4, parseIpv4, parseIpv4Cidr } from "../model/net.ts";
+import {
+  cidrContainsIp,
+  cidrHost,
+  formatIpv4,
+  ipv6CidrHost,
+  parseIpv4,
+  parseIpv4Cidr,
+} from "../model/net.ts";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { awsClients, targetFor } from "../fixtures/target.ts";
 import { addNamespace, bridge, ip, nft, nsExec, plug, sysctl, vethPair } from "./netns.ts";
-import { startProcess, writeState, type DataPlane, type LabState, type PublicAddress } from "./state.ts";
+import {
+  emulatorSocket,
+  startProcess,
+  writeState,
+  type DataPlane,
+  type LabState,
+  type PublicAddress,
+} from "./state.ts";
 
 /** The command line of one of the lab's own programs (lab/programs/NAME.ts), run by Node with tsx. */
 export const programArgv = (name: string, ...args: string[]): string[] => [
@@ -27,6 +41,7 @@ export const programArgv = (name: string, ...args: string[]): string[] => [
 interface SubnetPlan {
   readonly key: "public" | "private";
   readonly cidr: string;
+  readonly cidr6: string;
   readonly bridge: string;
   readonly routerIp: string;
   readonly table: number;
@@ -57,6 +72,7 @@ export async function buildDataPlane(
       {
         key: "public",
         cidr: model.network.public.cidr,
+        cidr6: str("public_subnet_ipv6_cidr"),
         bridge: "br-pub",
         routerIp: d.publicRouter,
         table: 101,
@@ -65,6 +81,7 @@ export async function buildDataPlane(
       {
         key: "private",
         cidr: model.network.private.cidr,
+        cidr6: str("private_subnet_ipv6_cidr"),
         bridge: "br-priv",
         routerIp: d.privateRouter,
         table: 102,
@@ -137,12 +154,38 @@ export async function buildDataPlane(
     // could; the gateway must drop it, so the exposure probes test the gateway, not a missing route.
     ip(ns.internet, "route", "add", model.network.vpcCidr, "via", d.igwSide, "dev", "uplink");
 
+    // IPv6: the VPC's Amazon block is routed (no NAT) through the gateway's link.
+    const vpc6 = str("vpc_ipv6_cidr");
+    sysctl(ns.internet, "net.ipv6.conf.all.forwarding", 1);
+    ip(ns.internet, "-6", "addr", "add", `${d.igwPeer6}/64`, "dev", "uplink", "nodad");
+    ip(ns.vpc, "-6", "addr", "add", `${d.igwSide6}/64`, "dev", "igw", "nodad");
+    ip(ns.internet, "-6", "route", "add", vpc6, "via", d.igwSide6, "dev", "uplink");
+    // The operator's home: one host on its own /64 behind the lab internet.
+    addNamespace(ns.home);
+    vethPair({ ns: ns.internet, name: "home" }, { ns: ns.home, name: "eth0" });
+    ip(ns.internet, "-6", "addr", "add", `${d.labHomeRouter}/64`, "dev", "home", "nodad");
+    ip(ns.home, "-6", "addr", "add", `${d.labHome}/64`, "dev", "eth0", "nodad");
+    ip(ns.home, "-6", "route", "add", "default", "via", d.labHomeRouter);
+    // A stranger: an address on the lab internet that is not the operator's.
+    ip(ns.internet, "-6", "addr", "add", `${model.lab.internet.strangerIpv6}/128`, "dev", "lo", "nodad");
+    // The regional AWS endpoint's stand-in, relayed to the emulator's socket.
+    ip(ns.internet, "addr", "add", `${d.awsEndpoint}/32`, "dev", "lo");
+
     // The VPC router: one bridge per subnet, one routing table per route table.
     sysctl(ns.vpc, "net.ipv4.ip_forward", 1);
     // Policy routing by input interface; strict reverse-path filtering would drop legitimate replies.
     sysctl(ns.vpc, "net.ipv4.conf.all.rp_filter", 0);
     sysctl(ns.vpc, "net.ipv4.conf.default.rp_filter", 0);
-    for (const s of subnets) bridge(ns.vpc, s.bridge, `${s.routerIp}/${s.cidr.split("/")[1] ?? "24"}`);
+    sysctl(ns.vpc, "net.ipv6.conf.all.forwarding", 1);
+    // Bridged traffic goes through the inet hooks too, where security groups are enforced.
+    sysctl(ns.vpc, "net.bridge.bridge-nf-call-iptables", 1);
+    sysctl(ns.vpc, "net.bridge.bridge-nf-call-ip6tables", 1);
+    for (const s of subnets) {
+      bridge(ns.vpc, s.bridge, `${s.routerIp}/${s.cidr.split("/")[1] ?? "24"}`);
+      // The subnet router: a fixed link-local address instances route to, and the /64's first address.
+      ip(ns.vpc, "-6", "addr", "add", "fe80::1/64", "dev", s.bridge, "nodad");
+      ip(ns.vpc, "-6", "addr", "add", `${ipv6CidrHost(s.cidr6, 1)}/64`, "dev", s.bridge, "nodad");
+    }
     const defaultRoutes: Record<string, string> = {};
     for (const s of subnets) {
       // The "local" route of every AWS route table: the whole VPC is reachable.
@@ -167,7 +210,19 @@ export async function buildDataPlane(
           String(s.table),
         );
       ip(ns.vpc, "rule", "add", "iif", s.bridge, "lookup", String(s.table));
+      // IPv6: both /64s locally, and each ::/0 or narrower route to a gateway out by its link.
+      for (const other of subnets)
+        ip(ns.vpc, "-6", "route", "add", other.cidr6, "dev", other.bridge, "table", String(s.table));
+      const table = tables.RouteTables?.find((t) => t.RouteTableId === s.routeTableId);
+      for (const r of table?.Routes ?? []) {
+        const dest = r.DestinationIpv6CidrBlock;
+        if (!dest || !(r.GatewayId?.startsWith("igw-") || r.EgressOnlyInternetGatewayId)) continue;
+        ip(ns.vpc, "-6", "route", "add", dest, "via", d.igwPeer6, "dev", "igw", "table", String(s.table));
+      }
+      ip(ns.vpc, "-6", "rule", "add", "iif", s.bridge, "lookup", String(s.table));
     }
+    // Traffic from the lab internet to the VPC's IPv6 block is delivered by the main table's
+    // subnet routes; the security groups decide what gets through.
 
     // The internet gateway: 1:1 NAT for addresses with a public IPv4; everything else is dropped.
     const mapped = publicAddresses.map((p) => `${p.privateIp} : ${p.labPublicIp}`).join(", ");
@@ -226,7 +281,7 @@ export async function buildDataPlane(
       if (nat.sourceDestCheck)
         nft(
           ns.vpc,
-          `table bridge lab_sdc {\n  chain out {\n    type filter hook output priority filter; policy accept;\n    oifname "vn-nat" ip daddr != ${nat.privateIp} drop\n  }\n  chain fwd {\n    type filter hook forward priority filter; policy accept;\n    oifname "vn-nat" ip daddr != ${nat.privateIp} drop\n    iifname "vn-nat" ip saddr != ${nat.privateIp} drop\n  }\n}\n`,
+          `table bridge lab_sdc {\n  chain output {\n    type filter hook output priority filter; policy accept;\n    oifname "vn-nat" ip daddr != ${nat.privateIp} drop\n  }\n  chain forward {\n    type filter hook forward priority filter; policy accept;\n    oifname "vn-nat" ip daddr != ${nat.privateIp} drop\n    iifname "vn-nat" ip saddr != ${nat.privateIp} drop\n  }\n}\n`,
         );
     }
 
@@ -242,6 +297,11 @@ export async function buildDataPlane(
     });
 
     startProcess(model, state, {
+      name: "aws-endpoint",
+      ns: ns.internet,
+      argv: programArgv("relay", d.awsEndpoint, "80", emulatorSocket(model)),
+    });
+    startProcess(model, state, {
       name: "web",
       ns: ns.internet,
       argv: programArgv("web", d.internetWeb, String(model.lab.internet.webPort)),
@@ -250,7 +310,14 @@ export async function buildDataPlane(
     const plane: DataPlane = {
       nat,
       privateHost: { ns: ns.privateHost, ip: d.privateHost },
-      internet: { ns: ns.internet, web: d.internetWeb, webPort: model.lab.internet.webPort },
+      internet: {
+        ns: ns.internet,
+        web: d.internetWeb,
+        webPort: model.lab.internet.webPort,
+        stranger: model.lab.internet.strangerIpv6,
+        awsEndpoint: d.awsEndpoint,
+      },
+      home: { ns: ns.home, ip: d.labHome },
       publicAddresses,
       defaultRoutes,
     };

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { toolPaths } from "../setup/tools.ts";
-import { startProcess, type LabState } from "./state.ts";
+import { emulatorSocket, startProcess, type LabState } from "./state.ts";
 
 export async function isEmulatorUp(model: Model): Promise<boolean> {
   try {
@@ -33,7 +33,12 @@ export async function startEmulator(model: Model, state: LabState): Promise<void
       String(model.lab.emulator.port),
     ],
     // AWS-managed IAM policies (such as AmazonSSMManagedInstanceCore) exist only when loaded.
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
+    // The socket is the only way into the emulator from inside the lab (lab/programs/relay.ts).
+    env: {
+      ...process.env,
+      MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
+      MOTO_LAB_UNIX_SOCKET: emulatorSocket(model),
+    },
   });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

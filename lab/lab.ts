@@ -1,19 +1,23 @@
 // Lab up, down and status. Up is a no-op when the lab is already up; a failed up is
 // torn down at once, so nothing half-made is left; down removes every namespace,
 // process and file the lab made, also when its state file is gone.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { derived, type Model } from "../model/index.ts";
 import { cidrsOverlap, parseIpv4Cidr } from "../model/net.ts";
 import { toolPaths } from "../setup/tools.ts";
-import { buildDataPlane } from "./dataplane.ts";
+import { buildDataPlane, programArgv } from "./dataplane.ts";
+import { ensureOperatorKey, readBastion, type BastionRecord } from "./instances.ts";
 import { isEmulatorUp, startEmulator, strayEmulatorPids } from "./emulator.ts";
 import { elapsed, run } from "./exec.ts";
 import { deleteNamespace, listNamespaces } from "./netns.ts";
-import { isAlive, readState, writeState, type LabState } from "./state.ts";
+import { isAlive, readState, startProcess, writeState, type LabState } from "./state.ts";
 import { tofuInitApply, tofuOutputs } from "./tofu.ts";
 
 let phase = 0;
-const PHASES = 4;
+const PHASES = 5;
+/** How long lab up waits for the bastion's user data to attach its interface and finish. */
+const BASTION_BOOT_TIMEOUT_MS = 180_000;
 function progress(what: string): number {
   phase++;
   console.log(`[lab up ${phase}/${PHASES}] ${what}`);
@@ -26,8 +30,10 @@ export async function labProblem(model: Model): Promise<string | undefined> {
   if (!state?.readyAt) return "no completed `lab up` recorded";
   const dead = state.processes.filter((p) => !isAlive(p.pid));
   if (dead.length) return `process(es) not running: ${dead.map((p) => p.name).join(", ")}`;
-  const missing = Object.values(derived(model).namespaces).filter((n) => !listNamespaces(n).includes(n));
-  const expected = missing.filter((n) => n !== derived(model).namespaces.nat || state.dataPlane?.nat);
+  const ns = derived(model).namespaces;
+  const missing = Object.values(ns).filter((n) => !listNamespaces(n).includes(n));
+  // The NAT may be "none", and the bastion may be stopped by its schedule.
+  const expected = missing.filter((n) => (n !== ns.nat || state.dataPlane?.nat) && n !== ns.bastion);
   if (expected.length) return `namespace(s) missing: ${expected.join(", ")}`;
   if (!(await isEmulatorUp(model))) return "the emulator does not answer";
   return undefined;
@@ -50,6 +56,36 @@ function checkHostRoutes(model: Model): void {
         );
     }
   }
+}
+
+/** Waits until the hypervisor has booted a bastion whose user data finished; fails on a failed boot. */
+export async function waitForBastion(
+  model: Model,
+  timeoutMs: number,
+  notInstance?: string,
+): Promise<BastionRecord> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no instance booted yet";
+  while (Date.now() < deadline) {
+    const b = readBastion(model);
+    if (b && b.instanceId !== notInstance) {
+      if (b.bootScript.exitCode === 0) return b;
+      if (b.bootScript.exitCode !== null)
+        throw new Error(
+          `the bastion's user data failed (exit ${b.bootScript.exitCode}):\n${tail(b.bootScript.log)}`,
+        );
+      last = `${b.instanceId}: user data running`;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const b = readBastion(model);
+  throw new Error(
+    `no bastion ready within ${timeoutMs / 1000} s (${last}); see ${join(model.lab.stateDir, "hypervisor.log")}${b ? `\n${tail(b.bootScript.log)}` : ""}`,
+  );
+}
+
+function tail(file: string): string {
+  return existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").slice(-15).join("\n") : "(no log)";
 }
 
 export async function up(model: Model): Promise<void> {
@@ -81,12 +117,19 @@ export async function up(model: Model): Promise<void> {
     let t = progress(`AWS emulator (moto ${model.versions.moto}) on ${derived(model).emulatorUrl}`);
     await startEmulator(model, state);
     console.log(`  answering (${elapsed(t)})`);
+    ensureOperatorKey(model);
     t = progress("tofu init + apply of infra/lab against the emulator");
     await tofuInitApply(model);
     console.log(`  applied (${elapsed(t)})`);
-    t = progress("data plane: lab internet, VPC router, internet gateway, NAT, private host");
+    t = progress("data plane: lab internet, home, VPC router, internet gateway, NAT, private host");
     const plane = await buildDataPlane(model, state, tofuOutputs(model));
     console.log(`  built (${elapsed(t)}); private default route → ${plane.defaultRoutes.private ?? "none"}`);
+    t = progress(`bastion: the hypervisor boots ${model.bastion.name} and runs its user data`);
+    startProcess(model, state, { name: "hypervisor", ns: "host", argv: programArgv("hypervisor") });
+    const booted = await waitForBastion(model, BASTION_BOOT_TIMEOUT_MS);
+    console.log(
+      `  ${booted.instanceId} up on ${booted.attached.map((a) => `${a.device} ${a.privateIp ?? ""}`).join(", ")} (${elapsed(t)}); boot log ${booted.bootScript.log}`,
+    );
     t = progress("ready");
     state.readyAt = new Date().toISOString();
     writeState(model, state);
@@ -121,6 +164,8 @@ export function down(model: Model): void {
   // Deleting a namespace removes its links, bridges, routes and nftables with it.
   for (const ns of namespaces) deleteNamespace(ns);
   for (const ns of namespaces) rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+  if (existsSync(join(model.lab.stateDir, "made-run-sshd")))
+    rmSync("/run/sshd", { recursive: true, force: true });
   rmSync(model.lab.stateDir, { recursive: true, force: true });
   console.log(
     `lab is down: ${namespaces.length} namespace(s), ${pids.size} process(es) and ${model.lab.stateDir} removed`,
@@ -148,6 +193,13 @@ export async function status(model: Model): Promise<number> {
       console.log(`  public IPv4 of ${a.owner}: ${a.labPublicIp} (emulator says ${a.emulatorPublicIp})`);
     for (const [k, v] of Object.entries(plane.defaultRoutes))
       console.log(`  ${k} subnet default route → ${v}`);
+    console.log(`  operator's home ${plane.home.ip} (${plane.home.ns})`);
   }
+  const b = readBastion(model);
+  console.log(
+    b
+      ? `  bastion ${b.instanceId} in ${b.ns}: ${[b.primaryIp, ...b.attached.map((a) => a.privateIp ?? a.device)].join(", ")}; user data ${b.bootScript.exitCode === null ? "running" : `exited ${b.bootScript.exitCode}`}`
+      : "  bastion: not running (stopped by its schedule, or being replaced)",
+  );
   return problem === undefined ? 0 : 1;
 }

@@ -10,10 +10,19 @@
 
 These patches make moto answer as AWS does; everything else is moto as released.
 
+With MOTO_LAB_UNIX_SOCKET set, the same emulator (one set of backends) also answers on
+that Unix socket: the lab's stand-in for the regional AWS endpoint relays to it from the
+lab internet, so programs inside the lab reach the API without a route to the host.
+
 Usage: python moto_lab.py -H 127.0.0.1 -p 4566
 """
 
+import os
+import threading
 from typing import Any
+
+import moto.server
+from werkzeug.serving import run_simple
 
 from moto.ec2.models.instances import Instance
 from moto.ec2.models.subnets import Subnet
@@ -62,6 +71,20 @@ def _prep_nics(self: Instance, *args: Any, **kwargs: Any) -> None:
 
 
 Instance.prep_nics = _prep_nics  # type: ignore[method-assign]
+
+def _run_simple(host: str, port: int, app: Any, **kwargs: Any) -> None:
+    sock = os.environ.get("MOTO_LAB_UNIX_SOCKET")
+    if sock:
+        threading.Thread(
+            target=run_simple,
+            args=(f"unix://{sock}", 0, app),
+            kwargs={"threaded": True},
+            daemon=True,
+        ).start()
+    run_simple(host, port, app, **kwargs)
+
+
+moto.server.run_simple = _run_simple  # type: ignore[assignment]
 
 if __name__ == "__main__":
     main()

@@ -30,7 +30,17 @@ export interface DataPlane {
     readonly sourceDestCheck: boolean;
   } | null;
   readonly privateHost: { readonly ns: string; readonly ip: string };
-  readonly internet: { readonly ns: string; readonly web: string; readonly webPort: number };
+  readonly internet: {
+    readonly ns: string;
+    readonly web: string;
+    readonly webPort: number;
+    /** An IPv6 address on the lab internet that is not the operator's home. */
+    readonly stranger: string;
+    /** The stand-in for the regional AWS endpoint (HTTP, relayed to the emulator). */
+    readonly awsEndpoint: string;
+  };
+  /** The operator's home host (IPv6 only). */
+  readonly home: { readonly ns: string; readonly ip: string };
   readonly publicAddresses: readonly PublicAddress[];
   /** Per subnet: where its IPv4 default route leads in the data plane, as read from the emulator. */
   readonly defaultRoutes: Readonly<Record<string, string>>;
@@ -46,6 +56,12 @@ export interface LabState {
 }
 
 export const stateFile = (model: Model) => join(model.lab.stateDir, "lab.json");
+/** The hypervisor's record of the bastion instance it booted (lab/instances.ts). */
+export const bastionFile = (model: Model) => join(model.lab.stateDir, "bastion.json");
+/** The lab operator's SSH key pair; the private key never leaves the state directory. */
+export const operatorKeyPath = (model: Model) => join(model.lab.stateDir, "operator", "id_ed25519");
+/** The emulator's Unix socket, the only way into it from inside the lab. */
+export const emulatorSocket = (model: Model) => join(model.lab.stateDir, "aws.sock");
 
 export function readState(model: Model): LabState | undefined {
   const f = stateFile(model);

@@ -1,14 +1,22 @@
 // OpenTofu against the lab root (infra/lab), with its state and working data in the
 // lab's state directory: the emulator is in memory, so its state lives and dies with it.
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, type Model } from "../model/index.ts";
 import { toolPaths, tofuEnv } from "../setup/tools.ts";
 import { run, stream, type RunResult } from "./exec.ts";
+import { operatorKeyPath } from "./state.ts";
 
 export const labRoot = join(REPO_ROOT, "infra", "lab");
 
 function env(model: Model): NodeJS.ProcessEnv {
-  return { ...tofuEnv(model), TF_DATA_DIR: join(model.lab.stateDir, "tofu-data") };
+  // The lab's operator key (made by lab up) is the lab root's one required input.
+  const key = `${operatorKeyPath(model)}.pub`;
+  return {
+    ...tofuEnv(model),
+    TF_DATA_DIR: join(model.lab.stateDir, "tofu-data"),
+    ...(existsSync(key) ? { TF_VAR_ssh_public_key: readFileSync(key, "utf8").trim() } : {}),
+  };
 }
 const statePath = (model: Model) => join(model.lab.stateDir, "terraform.tfstate");
 

@@ -1,5 +1,8 @@
 import type { Model } from "./types.ts";
 
+// Amazon Linux 2023 for Graviton: the NAT instance and the bastion boot the same image.
+const AL2023_ARM64 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+
 // SPEC §5's fixed values and the pinned tool versions. A user changes them with a
 // `moon.config.json` override (see model/README.md), never by editing generated files.
 export const DEFAULT_MODEL: Model = {
@@ -16,17 +19,25 @@ export const DEFAULT_MODEL: Model = {
     nat: "nat_instance",
     natInstanceType: "t4g.nano",
     natInstanceVolumeGb: 8,
-    natInstanceAmiParameter: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+    natInstanceAmiParameter: AL2023_ARM64,
   },
   bastion: {
     name: "tf-bastion",
     asgName: "tf-asg",
     privateIp: "10.20.13.140",
     instanceType: "t4g.small",
-    schedule: { start: "0 18 * * *", stop: "0 23 * * *", timeZone: "Europe/Paris" },
+    rootVolumeGb: 20,
+    amiParameter: AL2023_ARM64,
+    // Evenings, when the operator works on the lab: 18:00 to 23:00, five hours a day.
+    schedule: { start: "0 18 * * *", stop: "0 23 * * *", timeZone: "Europe/Paris", targetHoursPerDay: 5 },
+    operatorIpv6Cidr: null,
+    sshPublicKey: null,
+    sshUser: "ec2-user",
   },
   services: {
     matchboxPort: 8080,
+    dnsPort: 53,
+    tftpPort: 69,
     caches: [
       { upstream: "docker.io", port: 5050 },
       { upstream: "gcr.io", port: 5051 },
@@ -53,13 +64,23 @@ export const DEFAULT_MODEL: Model = {
       },
     },
     moto: "5.2.1",
+    awscli: "1.46.3",
   },
   lab: {
     emulator: { host: "127.0.0.1", port: 4566 },
     namespacePrefix: "mab-",
     stateDir: "/run/moon-and-back/lab",
-    internet: { hostsCidr: "203.0.113.0/24", publicCidr: "198.51.100.0/24", webPort: 80 },
-    privateHostIndex: 10,
+    internet: {
+      hostsCidr: "203.0.113.0/24",
+      publicCidr: "198.51.100.0/24",
+      webPort: 80,
+      ipv6LinkCidr: "2001:db8:ffff::/64",
+      strangerIpv6: "2001:db8:bad::66",
+      awsEndpointIndex: 20,
+    },
+    home: { ipv6Cidr: "2001:db8:ab::/64", hostIndex: 16 },
+    // High in the subnet, away from the addresses the emulator hands out from the bottom.
+    privateHostIndex: 250,
     probePort: 7000,
   },
 };

@@ -2,13 +2,21 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_MODEL } from "./defaults.ts";
-import { cidrHost, parseIpv4Cidr } from "./net.ts";
-import type { Model, ModelOverrides } from "./types.ts";
-import { ModelError, validateModel } from "./validate.ts";
+import { cidrHost, ipv6CidrHost, parseIpv4, parseIpv4Cidr } from "./net.ts";
+import type { Model, ModelOverrides, TargetName } from "./types.ts";
+import { ModelError, validateForTarget, validateModel } from "./validate.ts";
 
 export * from "./types.ts";
 export { DEFAULT_MODEL } from "./defaults.ts";
-export { ModelError, validateModel, isArmInstanceType, cronProblem } from "./validate.ts";
+export {
+  ModelError,
+  validateModel,
+  validateForTarget,
+  isArmInstanceType,
+  cronProblem,
+  sshKeyProblem,
+} from "./validate.ts";
+export { readSchedule, type ScheduleReading } from "./schedule.ts";
 
 /** The repository root (the folder holding package.json). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -49,8 +57,11 @@ export function mergeModel(base: Model, overrides: ModelOverrides | Record<strin
   return merged;
 }
 
-/** Loads the defaults, applies the user's overrides if any, and validates the result. */
-export function loadModel(overrides?: ModelOverrides): Model {
+/**
+ * Loads the defaults, applies the user's overrides if any, and validates the result
+ * (and, given a target, what that target needs on top).
+ */
+export function loadModel(overrides?: ModelOverrides, target?: TargetName): Model {
   let fromFile: Record<string, unknown> = {};
   const file = overridePath();
   if (overrides === undefined && existsSync(file)) {
@@ -67,7 +78,8 @@ export function loadModel(overrides?: ModelOverrides): Model {
       ]);
     }
   }
-  return validateModel(mergeModel(DEFAULT_MODEL, overrides ?? fromFile));
+  const model = validateModel(mergeModel(DEFAULT_MODEL, overrides ?? fromFile));
+  return target === undefined ? model : validateForTarget(model, target);
 }
 
 /** Values derived from the model, computed in one place so no one recomputes them differently. */
@@ -78,6 +90,8 @@ export function derived(model: Model) {
   const publicRange = parseIpv4Cidr(model.lab.internet.publicCidr);
   if (!priv || !pub || !inet || !publicRange) throw new Error("derived() needs a validated model");
   const ns = (name: string) => `${model.lab.namespacePrefix}${name}`;
+  const privIp = parseIpv4(model.bastion.privateIp) ?? 0;
+  const labHome = ipv6CidrHost(model.lab.home.ipv6Cidr, model.lab.home.hostIndex);
   return {
     emulatorUrl: `http://${model.lab.emulator.host}:${model.lab.emulator.port}`,
     /** AWS's router sits at the first host address of every subnet. */
@@ -92,11 +106,29 @@ export function derived(model: Model) {
     /** First address handed out as an instance's public IPv4 in the lab. */
     firstPublicHost: 10,
     publicRange,
+    /** The lab's stand-in for the regional AWS API endpoint, on the lab internet. */
+    awsEndpoint: cidrHost(inet, model.lab.internet.awsEndpointIndex),
+    /** IPv6 link between the lab internet and the internet gateway: the internet's side, the gateway's side. */
+    igwPeer6: ipv6CidrHost(model.lab.internet.ipv6LinkCidr, 1),
+    igwSide6: ipv6CidrHost(model.lab.internet.ipv6LinkCidr, 2),
+    /** The operator's machine in the lab's home network, and the home router (the lab internet's side). */
+    labHome,
+    labHomeRouter: ipv6CidrHost(model.lab.home.ipv6Cidr, 1),
+    /** The address SSH is allowed from: the lab's home in the lab, the model's value elsewhere. */
+    operatorCidr: (target: TargetName): string | null =>
+      target === "lab" ? `${labHome}/128` : model.bastion.operatorIpv6Cidr,
+    /**
+     * The bastion's IPv6 host number inside the private subnet's /64: the same number as its
+     * IPv4 address inside the private subnet (10.20.13.140 → ::8c).
+     */
+    bastionIpv6HostNumber: privIp - priv.base,
     namespaces: {
       internet: ns("inet"),
       vpc: ns("vpc"),
       nat: ns("nat"),
       privateHost: ns("priv"),
+      bastion: ns("bastion"),
+      home: ns("home"),
     },
   };
 }

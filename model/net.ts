@@ -76,3 +76,50 @@ export function parseIpv6Cidr(text: string): { address: string; prefix: number }
   if (!isIpv6(addr) || prefix > 128) return undefined;
   return { address: addr, prefix };
 }
+
+/** An IPv6 address as a 128-bit integer; undefined when malformed. */
+export function parseIpv6(text: string): bigint | undefined {
+  if (!isIpv6(text)) return undefined;
+  const [head = "", tail] = text.split("::");
+  const h = head === "" ? [] : head.split(":");
+  const t = tail === undefined || tail === "" ? [] : tail.split(":");
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t];
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+/** The shortest text form of an IPv6 address (RFC 5952). */
+export function formatIpv6(value: bigint): string {
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  let best = { at: -1, len: 0 };
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.len && j - i > 1) best = { at: i, len: j - i };
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best.at < 0) return hex.join(":");
+  return `${hex.slice(0, best.at).join(":")}::${hex.slice(best.at + best.len).join(":")}`;
+}
+
+/** The n-th address of an IPv6 CIDR, as `cidrhost()` in OpenTofu gives it. */
+export function ipv6CidrHost(cidr: string, n: number): string {
+  const c = parseIpv6Cidr(cidr);
+  const base = c && parseIpv6(c.address);
+  if (base === undefined) throw new Error(`not an IPv6 CIDR: ${cidr}`);
+  return formatIpv6(base + BigInt(n));
+}
+
+/** Whether an IPv6 CIDR contains an address. */
+export function ipv6CidrContains(cidr: string, address: string): boolean {
+  const c = parseIpv6Cidr(cidr);
+  const base = c && parseIpv6(c.address);
+  const ip = parseIpv6(address);
+  if (!c || base === undefined || ip === undefined) return false;
+  const shift = BigInt(128 - c.prefix);
+  return base >> shift === ip >> shift;
+}

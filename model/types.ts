@@ -32,12 +32,14 @@ export interface NetworkModel {
 }
 
 export interface ScheduleModel {
-  /** Cron recurrence (UTC fields, in `timeZone`) that starts the bastion. */
+  /** Cron recurrence (minute hour day month weekday, read in `timeZone`) that starts the bastion. */
   readonly start: string;
   /** Cron recurrence that stops it. */
   readonly stop: string;
   /** IANA time zone the recurrences are read in. */
   readonly timeZone: string;
+  /** How many hours a day the schedule is meant to give (SPEC §5: about 5); start and stop must agree. */
+  readonly targetHoursPerDay: number;
 }
 
 export interface BastionModel {
@@ -46,7 +48,24 @@ export interface BastionModel {
   /** Fixed private address inside the private subnet. */
   readonly privateIp: string;
   readonly instanceType: string;
+  /** Root volume in GiB (gp3, encrypted); the caches live on it. */
+  readonly rootVolumeGb: number;
+  /** SSM public parameter naming the bastion's AMI (Amazon Linux 2023, arm64). */
+  readonly amiParameter: string;
   readonly schedule: ScheduleModel;
+  /**
+   * The operator's home IPv6 address as a /128: the only source SSH is allowed from.
+   * No default: null until you set it (the aws target refuses to run without it; the lab
+   * uses its own home namespace's address instead).
+   */
+  readonly operatorIpv6Cidr: string | null;
+  /**
+   * The operator's OpenSSH public key (one line). Null until you set it: the aws target
+   * needs it; the lab makes a key pair of its own in its state directory.
+   */
+  readonly sshPublicKey: string | null;
+  /** The login user of the bastion's image (ec2-user on Amazon Linux). */
+  readonly sshUser: string;
 }
 
 export interface RegistryCacheModel {
@@ -56,6 +75,9 @@ export interface RegistryCacheModel {
 
 export interface ServicesModel {
   readonly matchboxPort: number;
+  /** DNS (the DNS filter) and TFTP (netboot) on the bastion, reachable from inside the VPC. */
+  readonly dnsPort: number;
+  readonly tftpPort: number;
   readonly caches: readonly RegistryCacheModel[];
 }
 
@@ -91,6 +113,8 @@ export interface VersionsModel {
   };
   /** moto, the AWS emulator of the lab, from PyPI. */
   readonly moto: string;
+  /** The AWS CLI (v1, from PyPI) that the lab bastion's boot script calls, as EC2's image has one. */
+  readonly awscli: string;
 }
 
 export interface LabModel {
@@ -108,6 +132,18 @@ export interface LabModel {
     readonly publicCidr: string;
     /** A web server on the lab internet that answers with the address it saw. */
     readonly webPort: number;
+    /** IPv6 link between the lab internet and the internet gateway (documentation range, RFC 3849). */
+    readonly ipv6LinkCidr: string;
+    /** An address on the lab internet that is not the operator's home: SSH from it must fail. */
+    readonly strangerIpv6: string;
+    /** Host number (in hostsCidr) of the lab's stand-in for the regional AWS API endpoint. */
+    readonly awsEndpointIndex: number;
+  };
+  /** The operator's home network: the lab's stand-in for the address bastion SSH is allowed from. */
+  readonly home: {
+    readonly ipv6Cidr: string;
+    /** Host number of the operator's machine inside ipv6Cidr. */
+    readonly hostIndex: number;
   };
   /** Host number (inside the private subnet) of the lab's private test host. */
   readonly privateHostIndex: number;

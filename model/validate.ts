@@ -6,9 +6,12 @@ import {
   cidrsOverlap,
   parseIpv4,
   parseIpv4Cidr,
+  parseIpv6,
+  parseIpv6Cidr,
   type Ipv4Cidr,
 } from "./net.ts";
-import { NAT_CHOICES, type Model } from "./types.ts";
+import { readSchedule } from "./schedule.ts";
+import { NAT_CHOICES, type Model, type TargetName } from "./types.ts";
 
 /** One thing wrong with the model: where, what value, why, and how to fix it. */
 export interface Problem {
@@ -137,6 +140,54 @@ const PORT_MIN = 1;
 const PORT_MAX = 65535;
 const HOSTNAME_RE =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+const SSH_KEY_TYPES = [
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "sk-ssh-ed25519@openssh.com",
+];
+
+/** Why a text is not an OpenSSH public key line, or undefined when it is one. */
+export function sshKeyProblem(key: string): string | undefined {
+  const [type, blob] = key.trim().split(/\s+/);
+  if (!type || !blob) return "it is empty or has no key data";
+  if (key.includes("PRIVATE KEY")) return "it is a private key; give the .pub file's line";
+  if (!SSH_KEY_TYPES.includes(type)) return `"${type}" is not a key type (${SSH_KEY_TYPES.join(", ")})`;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) return "its key data is not base64";
+  const decoded = Buffer.from(blob, "base64");
+  const len = decoded.readUInt32BE(0);
+  if (decoded.subarray(4, 4 + len).toString() !== type) return "its key data does not match its type";
+  return undefined;
+}
+
+/**
+ * What a target needs beyond a valid model: the aws target opens SSH to one real address
+ * with one real key, so both must be set. Checked before any file is written or API called.
+ */
+export function validateForTarget(model: Model, target: TargetName): Model {
+  const problems: Problem[] = [];
+  if (target === "aws") {
+    if (model.bastion.operatorIpv6Cidr === null)
+      problems.push({
+        path: "bastion.operatorIpv6Cidr",
+        value: null,
+        message: "is not set, and the aws target allows SSH only from it",
+        fix: 'set it in moon.config.json to your home address as a /128, e.g. "2001:db8:ab::10/128"',
+      });
+    if (model.bastion.sshPublicKey === null || model.bastion.sshPublicKey.trim() === "")
+      problems.push({
+        path: "bastion.sshPublicKey",
+        value: model.bastion.sshPublicKey,
+        message: "is missing: the bastion accepts only this key",
+        fix: "set it in moon.config.json to the line of your ~/.ssh/id_ed25519.pub",
+      });
+  }
+  if (problems.length > 0) throw new ModelError(problems);
+  return model;
+}
 
 /** Validates the whole model; throws one ModelError listing every problem. */
 export function validateModel(model: Model): Model {
@@ -292,6 +343,64 @@ export function validateModel(model: Model): Model {
         'use cron syntax, e.g. "0 18 * * *"',
       );
   }
+  const reading =
+    (cronProblem(b.schedule.start) ?? cronProblem(b.schedule.stop))
+      ? undefined
+      : readSchedule(b.schedule.start, b.schedule.stop);
+  if (typeof reading === "string")
+    add(
+      "bastion.schedule",
+      `${b.schedule.start} → ${b.schedule.stop}`,
+      `cannot be read as a daily window: ${reading}`,
+      'give start and stop one fixed time each, e.g. "0 18 * * *" and "0 23 * * *"',
+    );
+  else if (reading && Math.abs(reading.hoursPerDay - b.schedule.targetHoursPerDay) > 0.5)
+    add(
+      "bastion.schedule",
+      `${b.schedule.start} → ${b.schedule.stop}`,
+      `gives ${reading.hoursPerDay.toFixed(2)} hours a day, not the ${b.schedule.targetHoursPerDay} of bastion.schedule.targetHoursPerDay`,
+      "move start or stop, or change targetHoursPerDay",
+    );
+  if (!(b.schedule.targetHoursPerDay > 0 && b.schedule.targetHoursPerDay <= 24))
+    add(
+      "bastion.schedule.targetHoursPerDay",
+      b.schedule.targetHoursPerDay,
+      "is not a number of hours in a day",
+      "use a number from 1 to 24, e.g. 5",
+    );
+  if (b.operatorIpv6Cidr !== null) {
+    const op = parseIpv6Cidr(b.operatorIpv6Cidr);
+    if (!op || op.prefix !== 128 || parseIpv6(op.address) === 0n)
+      add(
+        "bastion.operatorIpv6Cidr",
+        b.operatorIpv6Cidr,
+        "is not one IPv6 address as a /128: SSH is allowed from exactly one address",
+        'write your home address with /128, e.g. "2001:db8:ab::10/128" (`curl -6 ifconfig.co` tells it)',
+      );
+  }
+  if (b.sshPublicKey !== null && sshKeyProblem(b.sshPublicKey))
+    add(
+      "bastion.sshPublicKey",
+      b.sshPublicKey.length > 40 ? `${b.sshPublicKey.slice(0, 40)}…` : b.sshPublicKey,
+      `is not an OpenSSH public key: ${sshKeyProblem(b.sshPublicKey) ?? ""}`,
+      'paste one line of your ~/.ssh/id_ed25519.pub, e.g. "ssh-ed25519 AAAAC3Nza… you@home"',
+    );
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(b.sshUser))
+    add("bastion.sshUser", b.sshUser, "is not a user name", 'use the image\'s login user, e.g. "ec2-user"');
+  if (!Number.isInteger(b.rootVolumeGb) || b.rootVolumeGb < 8 || b.rootVolumeGb > 256)
+    add(
+      "bastion.rootVolumeGb",
+      b.rootVolumeGb,
+      "is not a root volume size the bastion can use",
+      "use 8-256 GiB (the legacy free tier covers 30 GiB of EBS in all)",
+    );
+  if (!b.amiParameter.startsWith("/aws/service/"))
+    add(
+      "bastion.amiParameter",
+      b.amiParameter,
+      "is not an AWS public SSM parameter",
+      "use a path under /aws/service/",
+    );
   if (!isTimeZone(b.schedule.timeZone))
     add(
       "bastion.schedule.timeZone",
@@ -317,6 +426,8 @@ export function validateModel(model: Model): Model {
     else host.set(value, path);
   };
   port("services.matchboxPort", model.services.matchboxPort, bastionPorts);
+  port("services.dnsPort", model.services.dnsPort, bastionPorts);
+  port("services.tftpPort", model.services.tftpPort, bastionPorts);
   const upstreams = new Set<string>();
   model.services.caches.forEach((c, i) => {
     port(`services.caches[${i}].port`, c.port, bastionPorts);
@@ -357,6 +468,8 @@ export function validateModel(model: Model): Model {
       "is not a version",
       'use a version such as "6.47.0"',
     );
+  if (!/^\d+\.\d+\.\d+$/.test(model.versions.awscli))
+    add("versions.awscli", model.versions.awscli, "is not a version", 'use a release such as "1.46.3"');
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.moto))
     add("versions.moto", model.versions.moto, "is not a version", 'use a release such as "5.2.1"');
 
@@ -394,6 +507,43 @@ export function validateModel(model: Model): Model {
       );
   }
   port("lab.internet.webPort", lab.internet.webPort);
+  const link6 = parseIpv6Cidr(lab.internet.ipv6LinkCidr);
+  if (!link6 || link6.prefix !== 64)
+    add(
+      "lab.internet.ipv6LinkCidr",
+      lab.internet.ipv6LinkCidr,
+      "is not an IPv6 /64",
+      'use e.g. "2001:db8:ffff::/64"',
+    );
+  const home6 = parseIpv6Cidr(lab.home.ipv6Cidr);
+  if (!home6 || home6.prefix !== 64)
+    add("lab.home.ipv6Cidr", lab.home.ipv6Cidr, "is not an IPv6 /64", 'use e.g. "2001:db8:ab::/64"');
+  if (!Number.isInteger(lab.home.hostIndex) || lab.home.hostIndex < 2 || lab.home.hostIndex > 0xffff)
+    add(
+      "lab.home.hostIndex",
+      lab.home.hostIndex,
+      "is not a free host number of the home /64",
+      "use 2-65535, e.g. 16",
+    );
+  if (parseIpv6(lab.internet.strangerIpv6) === undefined)
+    add(
+      "lab.internet.strangerIpv6",
+      lab.internet.strangerIpv6,
+      "is not an IPv6 address",
+      'use e.g. "2001:db8:bad::66"',
+    );
+  if (
+    !Number.isInteger(lab.internet.awsEndpointIndex) ||
+    lab.internet.awsEndpointIndex < 2 ||
+    lab.internet.awsEndpointIndex > 254 ||
+    lab.internet.awsEndpointIndex === 10
+  )
+    add(
+      "lab.internet.awsEndpointIndex",
+      lab.internet.awsEndpointIndex,
+      "is not a free host number of the lab internet",
+      "use 2-254 except 1 and 10, e.g. 20",
+    );
   if (
     priv &&
     (lab.privateHostIndex < 4 ||

@@ -10,7 +10,21 @@ import { loadModel, type GoModuleBuild, type Model } from "../model/index.ts";
 import { cacheDir, toolPaths } from "./tools.ts";
 
 /** Debian packages the lab and the checks call. */
-export const APT_PACKAGES = ["iproute2", "nftables", "shellcheck", "procps", "time"] as const;
+export const APT_PACKAGES = [
+  "iproute2",
+  "nftables",
+  "shellcheck",
+  "procps",
+  "time",
+  "curl",
+  "iputils-ping",
+  // sshd for the lab bastion; installed without starting a service on the host (below).
+  "openssh-server",
+] as const;
+
+// Debian starts a daemon when its package is installed; this machine runs none of its own.
+// invoke-rc.d asks this file first, and exit code 101 means "do not start".
+const POLICY_RC_D = "/usr/sbin/policy-rc.d";
 
 let stepNo = 0;
 const STEPS = 5;
@@ -35,19 +49,28 @@ function aptPackages(): void {
   console.log(`  installing ${missing.join(" ")}`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   run(["apt-get", "update", "-q"], { env });
-  run(["apt-get", "install", "-y", "-q", "--no-install-recommends", ...missing], { env });
+  const ownPolicy = !existsSync(POLICY_RC_D);
+  if (ownPolicy) writeFileSync(POLICY_RC_D, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
+  try {
+    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", ...missing], { env });
+  } finally {
+    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
+  }
   console.log(`  done in ${elapsed(start)}`);
 }
 
 function motoVenv(model: Model): void {
-  const start = step(`moto ${model.versions.moto} (the AWS emulator) in .venv`);
+  const start = step(
+    `moto ${model.versions.moto} (the AWS emulator) and the AWS CLI ${model.versions.awscli} in .venv`,
+  );
   const { venv, python } = toolPaths(model);
+  const want = `${model.versions.moto} ${model.versions.awscli}`;
   const have = existsSync(python)
-    ? run([python, "-c", "import importlib.metadata as m; print(m.version('moto'))"], {
+    ? run([python, "-c", "import importlib.metadata as m; print(m.version('moto'), m.version('awscli'))"], {
         allowFailure: true,
       }).stdout.trim()
     : "";
-  if (have === model.versions.moto) {
+  if (have === want) {
     console.log("  present");
     return;
   }
@@ -63,6 +86,7 @@ function motoVenv(model: Model): void {
     "-c",
     join(dirname(new URL(import.meta.url).pathname), "python-constraints.txt"),
     `moto[server]==${model.versions.moto}`,
+    `awscli==${model.versions.awscli}`,
   ]);
   console.log(`  installed in ${elapsed(start)}`);
 }

@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { staleFiles } from "../../generators/check.ts";
-import { GENERATORS } from "../../generators/index.ts";
+import { GENERATORS, generateFiles } from "../../generators/index.ts";
 import { run } from "../../lab/exec.ts";
 import { DEFAULT_MODEL, loadModel, REPO_ROOT } from "../../model/index.ts";
 import { toolPaths, tofuEnv } from "../../setup/tools.ts";
@@ -18,15 +18,16 @@ const hasProvider = existsSync(toolPaths(model).awsProviderBinary);
 test("every generator is deterministic", () => {
   for (const g of GENERATORS)
     expect(g.generate(model), `generator ${g.test} twice`).toEqual(g.generate(model));
+  expect(generateFiles(model), "the roots twice").toEqual(generateFiles(model));
 });
 
 test("the committed generated files are up to date and not edited by hand", () => {
-  const files = GENERATORS.flatMap((g) => g.generate(model));
+  const files = generateFiles(model);
   expect(staleFiles(files, true), "run `npm run generate` and commit the result").toEqual([]);
 });
 
 test("the stale check catches a hand edit and an orphan file", () => {
-  const files = GENERATORS.flatMap((g) => g.generate(model));
+  const files = generateFiles(model);
   const edited = files.map((f, i) => (i === 0 ? { ...f, content: f.content + "# edited\n" } : f));
   expect(staleFiles(edited, false)).toEqual([
     `${files[0]?.path ?? ""}: differs from what its generator emits (stale or edited by hand)`,
@@ -43,7 +44,7 @@ test("the stale check catches a hand edit and an orphan file", () => {
 test("generator 01 renders each NAT choice from the model", () => {
   for (const nat of ["nat_instance", "nat_gateway", "none"] as const) {
     const m = loadModel({ network: { nat } });
-    const vars = GENERATORS[0]?.generate(m).find((f) => f.path === "infra/lab/variables.tf")?.content ?? "";
+    const vars = generateFiles(m).find((f) => f.path === "infra/lab/variables.tf")?.content ?? "";
     expect(vars, `the lab root defaults nat to ${nat}`).toContain(`default     = "${nat}"`);
   }
 });
@@ -57,13 +58,11 @@ test("generated values come from the model, not from the generator", () => {
     },
     bastion: { privateIp: "10.40.13.140" },
   });
-  const files = GENERATORS.flatMap((g) => g.generate(m));
+  const files = generateFiles(m);
   const text = files.map((f) => f.content).join("\n");
   expect(text).toContain('"10.40.0.0/16"');
   expect(text, "no default address leaks through").not.toContain("10.20.");
-  expect(GENERATORS.flatMap((g) => g.generate(DEFAULT_MODEL)).map((f) => f.path)).toEqual(
-    files.map((f) => f.path),
-  );
+  expect(generateFiles(DEFAULT_MODEL).map((f) => f.path)).toEqual(files.map((f) => f.path));
 });
 
 test("generated HCL passes tofu fmt -check", () => {
@@ -113,7 +112,7 @@ test("generated and project shell scripts are shellcheck-clean", () => {
   const shellcheck = "/usr/bin/shellcheck";
   test.skip(!existsSync(shellcheck), "shellcheck is not installed: run npm run setup");
   const scripts = [
-    ...GENERATORS.flatMap((g) => g.generate(model))
+    ...generateFiles(model)
       .filter((f) => f.path.endsWith(".sh"))
       .map((f) => f.path),
     "setup/run.sh",

@@ -50,3 +50,13 @@ output "nat_gateway_id" {
   description = "ID of the NAT gateway, or null."
   value       = one(aws_nat_gateway.this[*].id)
 }
+
+output "public_subnet_ipv6_cidr" {
+  description = "The public subnet's IPv6 /64."
+  value       = aws_subnet.public.ipv6_cidr_block
+}
+
+output "private_subnet_ipv6_cidr" {
+  description = "The private subnet's IPv6 /64."
+  value       = aws_subnet.private.ipv6_cidr_block
+}

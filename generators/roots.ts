@@ -1,0 +1,205 @@
+// The lab and aws roots of infra/, composed from every layer's share: one module call per
+// layer, the root variables the layers read (defaulting to the model), and their outputs.
+// Roots belong to no single generator: every `npm run generate` renders them whole.
+import { derived, type Model } from "../model/index.ts";
+import { attr, attrs, blank, block, comment, hclFile, ref, renderHcl, type Block } from "./writers/hcl.ts";
+import { markdownTable } from "./writers/markdown.ts";
+import { interfaceTables, outputBlock, variableBlock, type TofuVariable } from "./writers/tofu.ts";
+import {
+  generatedHeader,
+  markdownHeader,
+  type GeneratedFile,
+  type Generator,
+  type RootLayer,
+  type RootTarget,
+} from "./types.ts";
+
+const header = (what: string): string => `${what}\n${generatedHeader("all")}`;
+
+/** The terraform block: OpenTofu and provider versions, plus a backend where one is needed. */
+export function versionsTf(constraint: string, extra: Block[] = [], test: number | "all" = "all"): string {
+  return hclFile(`OpenTofu and provider versions.\n${generatedHeader(test)}`, [
+    block(
+      "terraform",
+      [],
+      attrs({ required_version: ">= 1.9" }),
+      block("required_providers", [], attr("aws", { source: "hashicorp/aws", version: constraint })),
+      extra,
+    ),
+  ]);
+}
+
+function provider(model: Model, target: RootTarget): Block {
+  const emulator = derived(model).emulatorUrl;
+  const endpoints = ["autoscaling", "ce", "ec2", "iam", "logs", "s3", "ssm", "sts", "budgets"];
+  if (target === "aws")
+    return block(
+      "provider",
+      ["aws"],
+      attrs({ region: model.region }),
+      block("default_tags", [], attrs({ tags: ref("var.tags") })),
+    );
+  return block(
+    "provider",
+    ["aws"],
+    comment("The lab's emulator (moto) on loopback; dummy keys, nothing real is reachable."),
+    attrs({
+      region: model.region,
+      access_key: "lab",
+      secret_key: "lab",
+      skip_credentials_validation: true,
+      skip_metadata_api_check: true,
+      skip_requesting_account_id: true,
+      s3_use_path_style: true,
+    }),
+    block("endpoints", [], attrs(Object.fromEntries(endpoints.map((e) => [e, emulator])))),
+    block("default_tags", [], attrs({ tags: ref("var.tags") })),
+  );
+}
+
+/** Root variables of all layers, each once (layers share `name` and `tags`). */
+function rootVariables(layers: readonly RootLayer[]): TofuVariable[] {
+  const seen = new Map<string, TofuVariable>();
+  for (const l of layers) for (const v of l.variables) if (!seen.has(v.name)) seen.set(v.name, v);
+  return [...seen.values()];
+}
+
+function rootFiles(model: Model, target: RootTarget, generators: readonly Generator[]): GeneratedFile[] {
+  const dir = `infra/${target}`;
+  const layers = generators.flatMap((g) => (g.layer ? [g.layer(model, target)] : []));
+  const vars = rootVariables(layers);
+  const outputs = layers.flatMap((l) => l.outputs);
+  const emulator = derived(model).emulatorUrl;
+  const backend =
+    target === "aws"
+      ? [
+          block(
+            "backend",
+            ["s3"],
+            comment("Partial configuration: tofu init -backend-config=backend.hcl (see README.md)."),
+          ),
+        ]
+      : [];
+  const constraint =
+    target === "lab" ? model.versions.awsProvider.version : model.versions.awsProvider.constraint;
+  const modules = layers.map((l) =>
+    block(
+      "module",
+      [l.module],
+      attrs({ source: `../modules/${l.module}` }),
+      attrs(Object.fromEntries(Object.entries(l.inputs).map(([k, v]) => [k, ref(v)]))),
+    ),
+  );
+  const required = vars.filter((v) => v.default === undefined).map((v) => v.name);
+  const intro =
+    target === "lab"
+      ? `The \`lab\` root: every layer applied to the lab's AWS emulator at ${emulator}. \`npm run lab:up\` applies it (and passes the lab's own operator key as \`ssh_public_key\`); to run it by hand, start the lab first.`
+      : "The `aws` root: every layer in your own AWS account. Real AWS is never called by the tests.";
+  const howTo =
+    target === "lab"
+      ? [
+          "```sh",
+          "npm run lab:up        # starts the emulator, tofu init + apply of this root",
+          "npm run lab:status",
+          "```",
+        ]
+      : [
+          "```sh",
+          "cp backend.hcl.example backend.hcl   # your state bucket; backend.hcl is not committed",
+          "tofu init -backend-config=backend.hcl",
+          ...(required.length
+            ? [
+                `# required inputs without a default: ${required.join(", ")}`,
+                'export TF_VAR_ssh_public_key="$(cat ~/.ssh/id_ed25519.pub)"',
+                'export TF_VAR_operator_ipv6_cidr="$(curl -6s https://ifconfig.co)/128"',
+              ]
+            : []),
+          "tofu plan -out=tfplan && tofu apply tfplan",
+          "```",
+          "",
+          "State lives in S3 (with its native lock file), never in Git. The provider comes from the",
+          `public registry (\`${model.versions.awsProvider.constraint}\`); the lab uses the locally built`,
+          `\`${model.versions.awsProvider.version}\` instead. Set \`bastion.operatorIpv6Cidr\` and`,
+          "`bastion.sshPublicKey` in `moon.config.json` and regenerate to make them this root's defaults.",
+        ];
+  const files: GeneratedFile[] = [
+    { path: `${dir}/versions.tf`, content: versionsTf(constraint, backend) },
+    {
+      path: `${dir}/providers.tf`,
+      content: hclFile(header("The AWS provider for this target."), [provider(model, target)]),
+    },
+    {
+      path: `${dir}/variables.tf`,
+      content: hclFile(header("Inputs, defaulting to the model."), vars.map(variableBlock)),
+    },
+    { path: `${dir}/main.tf`, content: hclFile(header("The layers of the kit."), modules) },
+    {
+      path: `${dir}/outputs.tf`,
+      content: hclFile(header("What the specs and the lab read back."), outputs.map(outputBlock)),
+    },
+    {
+      path: `${dir}/README.md`,
+      content: [
+        markdownHeader(`infra/${target}`, "all"),
+        "",
+        intro,
+        "",
+        ...howTo,
+        "",
+        interfaceTables(vars, outputs),
+        "",
+      ].join("\n"),
+    },
+  ];
+  if (target === "aws")
+    files.push({
+      path: `${dir}/backend.hcl.example`,
+      content: renderHcl([
+        comment(header("Copy to backend.hcl and set your own bucket; backend.hcl stays out of Git.")),
+        blank,
+        ...attrs({
+          bucket: "my-tofu-state-bucket",
+          key: `${model.project}/aws.tfstate`,
+          region: model.region,
+          encrypt: true,
+          use_lockfile: true,
+        }),
+      ]),
+    });
+  return files;
+}
+
+/** Both roots and infra/README.md, from every generator that has a layer. */
+export function rootsFiles(model: Model, generators: readonly Generator[]): GeneratedFile[] {
+  const layered = generators.filter((g) => g.layer !== undefined);
+  return [
+    ...rootFiles(model, "lab", generators),
+    ...rootFiles(model, "aws", generators),
+    {
+      path: "infra/README.md",
+      content: [
+        markdownHeader("infra/", "all"),
+        "",
+        "The generated OpenTofu, committed so it can be read and applied without Node.",
+        "Never edit it by hand: change the model and run `npm run generate`; `npm test` fails",
+        "on a stale or edited file.",
+        "",
+        markdownTable(
+          ["path", "what"],
+          [
+            ...layered.map((g) => [
+              `[\`modules/${g.name}/\`](modules/${g.name}/README.md)`,
+              `${g.describe} (layer ${String(g.test).padStart(2, "0")})`,
+            ]),
+            [
+              "[`lab/`](lab/README.md)",
+              `the lab root: the modules against the emulator at ${derived(model).emulatorUrl}`,
+            ],
+            ["[`aws/`](aws/README.md)", `the aws root: your own account, ${model.region}, state in S3`],
+          ],
+        ),
+        "",
+      ].join("\n"),
+    },
+  ];
+}
