@@ -8,6 +8,9 @@
   every plan wants to add them again. On AWS the instance reports its primary
   interface's groups.
 
+- A launch template's own tags (TagSpecifications for "launch-template", given beside the
+  template data) show up inside its template data, so every plan wants to remove them.
+
 These patches make moto answer as AWS does; everything else is moto as released.
 
 With MOTO_LAB_UNIX_SOCKET set, the same emulator (one set of backends) also answers on
@@ -25,6 +28,7 @@ import moto.server
 from werkzeug.serving import run_simple
 
 from moto.ec2.models.instances import Instance
+from moto.ec2.models.launch_templates import LaunchTemplateVersion
 from moto.ec2.models.subnets import Subnet
 from moto.server import main
 
@@ -71,6 +75,20 @@ def _prep_nics(self: Instance, *args: Any, **kwargs: Any) -> None:
 
 
 Instance.prep_nics = _prep_nics  # type: ignore[method-assign]
+
+_released_version_init = LaunchTemplateVersion.__init__
+
+
+def _version_init(self: LaunchTemplateVersion, template: Any, number: int, data: dict[str, Any], description: str) -> None:
+    specs = data.get("TagSpecifications")
+    if isinstance(specs, list):
+        kept = [s for s in specs if s.get("ResourceType") != "launch-template"]
+        data = {**data, "TagSpecifications": kept} if kept else {k: v for k, v in data.items() if k != "TagSpecifications"}
+    _released_version_init(self, template, number, data, description)
+
+
+LaunchTemplateVersion.__init__ = _version_init  # type: ignore[method-assign]
+
 
 def _run_simple(host: str, port: int, app: Any, **kwargs: Any) -> None:
     sock = os.environ.get("MOTO_LAB_UNIX_SOCKET")

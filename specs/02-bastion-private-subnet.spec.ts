@@ -1,19 +1,313 @@
-// Spec 02 — bastion in private subnet (SPEC §4 row 02). Pending: its layer comes with issue #3.
-import { test } from "../fixtures/index.ts";
-import { pendingSpec } from "./pending.ts";
+// Spec 02 — bastion in the private subnet (SPEC §4 row 02). Generator 02 makes it pass.
+import {
+  DescribeAutoScalingGroupsCommand,
+  DescribeScheduledActionsCommand,
+  SetDesiredCapacityCommand,
+  type ScheduledUpdateGroupAction,
+} from "@aws-sdk/client-auto-scaling";
+import {
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSubnetsCommand,
+  TerminateInstancesCommand,
+  type Instance,
+} from "@aws-sdk/client-ec2";
+import { readFileSync } from "node:fs";
+import { evidence, expect, test } from "../fixtures/index.ts";
+import type { BastionClient } from "../fixtures/bastion.ts";
+import type { AwsClients } from "../fixtures/target.ts";
+import { LabClient } from "../fixtures/lab.ts";
+import { run } from "../lab/exec.ts";
+import { readState } from "../lab/state.ts";
+import { waitForBastion } from "../lab/lab.ts";
+import { ingressChain, SG_TABLE } from "../lab/security-groups.ts";
+import { derived, readSchedule, type Model } from "../model/index.ts";
 
-const spec = pendingSpec({
-  nn: 2,
-  title: "bastion in private subnet",
-  issue: 3,
-  checks: [
-    "runs in the private subnet and answers on the fixed address",
-    "has IPv4 egress",
-    "SSH with the operator key works from home and not from elsewhere",
-    "start and stop actions give about 5 hours a day",
-  ],
+/** The group's running bastion instance, as the AWS API describes it. */
+async function runningBastion(aws: AwsClients, model: Model): Promise<Instance> {
+  const g = await aws.autoscaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [model.bastion.asgName] }),
+  );
+  const ids = (g.AutoScalingGroups?.[0]?.Instances ?? [])
+    .filter((i) => i.LifecycleState === "InService")
+    .map((i) => i.InstanceId ?? "");
+  expect(ids, `exactly one InService instance in ${model.bastion.asgName}`).toHaveLength(1);
+  const r = await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
+  const instance = r.Reservations?.[0]?.Instances?.[0];
+  expect(instance?.State?.Name, "the bastion instance is running").toBe("running");
+  return instance as Instance;
+}
+
+/** The lab answer: the fixed address answers an echo from a host on the private subnet. */
+function pingFixedAddress(lab: LabClient, model: Model): { ok: boolean; output: string } {
+  const r = lab.exec(lab.dataPlane.privateHost.ns, ["ping", "-c", "1", "-W", "2", model.bastion.privateIp]);
+  return { ok: r.code === 0, output: r.stdout + r.stderr };
+}
+
+/** Logs in from home and checks the fixed address is on the machine that answered. */
+async function answersOnFixedAddress(bastion: BastionClient, model: Model): Promise<string> {
+  const session = await bastion.login("home");
+  try {
+    const r = await session.exec("hostname; ip -o -4 addr show; ip -o -6 addr show scope global");
+    expect(r.code, `ip addr on the bastion: ${r.stderr}`).toBe(0);
+    expect(r.stdout, `the bastion carries ${model.bastion.privateIp}`).toContain(
+      `${model.bastion.privateIp}/`,
+    );
+    return r.stdout;
+  } finally {
+    session.close();
+  }
+}
+
+test.describe("02 bastion in private subnet", () => {
+  test("the bastion runs in its group, in the private subnet, as the model says", async ({ aws, model }) => {
+    const g = await aws.autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [model.bastion.asgName] }),
+    );
+    const group = g.AutoScalingGroups?.[0];
+    await evidence("DescribeAutoScalingGroups", group);
+    expect(group, `an Auto Scaling group named ${model.bastion.asgName}`).toBeDefined();
+    expect([group?.MinSize, group?.MaxSize], "the group keeps at most one bastion").toEqual([0, 1]);
+    const instance = await runningBastion(aws, model);
+    await evidence("the bastion instance", instance);
+    expect(instance.Tags?.find((t) => t.Key === "Name")?.Value, "its Name tag").toBe(model.bastion.name);
+    expect(instance.InstanceType, "an ARM64 type from the model").toBe(model.bastion.instanceType);
+    const subnets = await aws.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [instance.SubnetId ?? ""] }));
+    expect(subnets.Subnets?.[0]?.CidrBlock, "it runs in the private subnet").toBe(model.network.private.cidr);
+    await test.step("its launch template requires IMDSv2 and encrypts its volume", async () => {
+      const spec = group?.LaunchTemplate;
+      const lt = await aws.ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({
+          LaunchTemplateId: spec?.LaunchTemplateId ?? "",
+          Versions: [spec?.Version ?? "$Latest"],
+        }),
+      );
+      const data = lt.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
+      await evidence("the launch template", data);
+      expect(data?.MetadataOptions?.HttpTokens, "IMDSv2 is required").toBe("required");
+      expect(data?.BlockDeviceMappings?.[0]?.Ebs?.Encrypted, "the root volume is encrypted").toBe(true);
+      expect(
+        data?.IamInstanceProfile?.Arn,
+        "an instance profile (SSM core, the fixed interface)",
+      ).toBeTruthy();
+    });
+  });
+
+  test("the fixed address is on the running bastion and answers", async ({ aws, bastion, model, target }) => {
+    const eni = await bastion.fixedInterface();
+    await evidence("the fixed interface", eni);
+    expect(eni.PrivateIpAddress, "the interface carries the model's address").toBe(model.bastion.privateIp);
+    const instance = await runningBastion(aws, model);
+    expect(eni.Attachment?.InstanceId, "attached to the running bastion").toBe(instance.InstanceId);
+    expect(eni.Attachment?.DeviceIndex, "as its second device").toBe(1);
+    if (target.hasLabDataPlane)
+      await test.step(`a host on the private subnet gets an echo from ${model.bastion.privateIp}`, async () => {
+        const r = pingFixedAddress(new LabClient(model), model);
+        await evidence("ping from the private host", r.output);
+        expect(r.ok, `${model.bastion.privateIp} answers: ${r.output}`).toBe(true);
+      });
+    await test.step("logged in from home, the address is on the machine that answers", async () => {
+      await evidence("ip addr on the bastion", await answersOnFixedAddress(bastion, model));
+    });
+  });
+
+  test("the bastion has IPv4 egress", async ({ bastion, model, target }) => {
+    const lab = target.hasLabDataPlane ? readLabPlane(model) : undefined;
+    const url = lab
+      ? `http://${lab.internet.web}:${lab.internet.webPort}/`
+      : "https://checkip.amazonaws.com/";
+    const session = await bastion.login("home");
+    try {
+      const r = await session.exec(`curl -4 -sS -m 10 ${url}`);
+      await evidence(`curl ${url} on the bastion`, r);
+      expect(r.code, `the bastion reaches ${url} over IPv4: ${r.stderr}`).toBe(0);
+      if (lab) {
+        const nat = lab.publicAddresses.find((a) => a.privateIp === lab.nat?.privateIp)?.labPublicIp;
+        const seen = (JSON.parse(r.stdout) as { seenFrom?: string }).seenFrom;
+        expect(seen, "the internet sees the NAT's public address").toBe(nat);
+      } else expect(r.stdout.trim(), "checkip answers with an IPv4 address").toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    } finally {
+      session.close();
+    }
+  });
+
+  test("SSH with the operator's key works from home", async ({ bastion, model }) => {
+    const session = await bastion.login("home");
+    try {
+      const r = await session.exec("id -un");
+      await evidence("id -un over SSH from home", { ...r, hostKey: session.hostKey });
+      expect(r.stdout.trim(), "logged in as the image's user").toBe(model.bastion.sshUser);
+    } finally {
+      session.close();
+    }
+  });
+
+  test("SSH from any other address does not work", async ({ aws, bastion, model, target }) => {
+    const eni = await bastion.fixedInterface();
+    await test.step("the security group opens port 22 to the operator's /128 only", async () => {
+      const rules = await aws.ec2.send(
+        new DescribeSecurityGroupRulesCommand({
+          Filters: [{ Name: "group-id", Values: (eni.Groups ?? []).map((g) => g.GroupId ?? "") }],
+        }),
+      );
+      await evidence("the bastion's security group rules", rules.SecurityGroupRules);
+      const ssh = (rules.SecurityGroupRules ?? []).filter(
+        (r) => !r.IsEgress && (r.IpProtocol === "-1" || ((r.FromPort ?? 0) <= 22 && (r.ToPort ?? 0) >= 22)),
+      );
+      expect(
+        ssh.map((r) => r.CidrIpv6 ?? r.CidrIpv4 ?? r.ReferencedGroupInfo?.GroupId),
+        "the only rule that reaches port 22 is the operator's address",
+      ).toEqual([derived(model).operatorCidr(target.name)]);
+    });
+    test.skip(!target.hasLabDataPlane, `target ${target.name} has no stranger's address to try from`);
+    const chain = ingressChain(eni.NetworkInterfaceId ?? "");
+    const drops = () => dropCounter(model, chain);
+    await test.step("from a stranger's address on the lab internet: no answer", async () => {
+      const before = drops();
+      const err = await bastion.login("stranger", 4000).then(
+        (s) => {
+          s.close();
+          return undefined;
+        },
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
+      await evidence("SSH from the stranger", { error: err, dropsBefore: before, dropsAfter: drops() });
+      expect(err, "the stranger's SSH must fail").toBeDefined();
+      expect(drops(), "the bastion's security group dropped the stranger's packets").toBeGreaterThan(before);
+    });
+    await test.step("from a host inside the VPC over IPv4: no answer either", async () => {
+      const lab = new LabClient(model);
+      const r = lab.tcp(lab.dataPlane.privateHost.ns, model.bastion.privateIp, 22, 2000);
+      await evidence(`TCP to ${model.bastion.privateIp}:22 from the private host`, r);
+      expect(r.ok, "port 22 is closed to the VPC").toBe(false);
+    });
+  });
+
+  test("start and stop actions give about the model's hours a day", async ({ aws, model }) => {
+    const r = await aws.autoscaling.send(
+      new DescribeScheduledActionsCommand({ AutoScalingGroupName: model.bastion.asgName }),
+    );
+    const actions = r.ScheduledUpdateGroupActions ?? [];
+    await evidence("DescribeScheduledActions", actions);
+    expect(actions.length, "at least a start and a stop action").toBeGreaterThanOrEqual(2);
+    const start = actions.find((a) => (a.DesiredCapacity ?? 0) >= 1);
+    const stop = actions.find((a) => a.DesiredCapacity === 0);
+    expect(start?.Recurrence, "a start action (desired ≥ 1) with a recurrence").toBeTruthy();
+    expect(stop?.Recurrence, "a stop action (desired 0) with a recurrence").toBeTruthy();
+    expect([start?.TimeZone, stop?.TimeZone], "both read in the model's time zone").toEqual([
+      model.bastion.schedule.timeZone,
+      model.bastion.schedule.timeZone,
+    ]);
+    const reading = readSchedule(start?.Recurrence ?? "", stop?.Recurrence ?? "");
+    await evidence("the schedule, read", reading);
+    if (typeof reading === "string") throw new Error(`the schedule cannot be read: ${reading}`);
+    expect(
+      Math.abs(reading.hoursPerDay - model.bastion.schedule.targetHoursPerDay),
+      `${reading.hoursPerDay} hours a day, about ${model.bastion.schedule.targetHoursPerDay}`,
+    ).toBeLessThanOrEqual(0.5);
+  });
+
+  test.describe("self-healing", () => {
+    test.beforeEach(({ target }) => {
+      test.skip(
+        !target.hasLabDataPlane,
+        "destructive: replaces the bastion; run it against the lab (on aws, terminate the instance yourself)",
+      );
+    });
+
+    test("a terminated bastion is replaced and answers on the fixed address again", async ({
+      aws,
+      bastion,
+      model,
+    }) => {
+      test.setTimeout(240_000);
+      const before = await runningBastion(aws, model);
+      const started = Date.now();
+      await test.step(`terminate ${before.InstanceId ?? ""}`, async () => {
+        await aws.ec2.send(new TerminateInstancesCommand({ InstanceIds: [before.InstanceId ?? ""] }));
+      });
+      const booted = await test.step("the group launches a replacement; the lab boots it", async () => {
+        const b = await waitForBastion(model, 180_000, before.InstanceId);
+        await evidence("the replacement's boot log", readLog(b.bootScript.log));
+        return b;
+      });
+      const after = await runningBastion(aws, model);
+      expect(after.InstanceId, "a new instance").not.toBe(before.InstanceId);
+      expect(booted.instanceId, "the lab follows the emulator's instance").toBe(after.InstanceId);
+      const eni = await bastion.fixedInterface();
+      expect(eni.Attachment?.InstanceId, "the fixed interface moved to the replacement").toBe(
+        after.InstanceId,
+      );
+      await evidence("ip addr on the replacement", await answersOnFixedAddress(bastion, model));
+      await evidence("replacement time", { seconds: (Date.now() - started) / 1000 });
+    });
+
+    test("the schedule's stop then start brings it back on the fixed address", async ({
+      aws,
+      bastion,
+      model,
+    }) => {
+      test.setTimeout(240_000);
+      const r = await aws.autoscaling.send(
+        new DescribeScheduledActionsCommand({ AutoScalingGroupName: model.bastion.asgName }),
+      );
+      const actions = r.ScheduledUpdateGroupActions ?? [];
+      const stop = actions.find((a) => a.DesiredCapacity === 0);
+      const start = actions.find((a) => (a.DesiredCapacity ?? 0) >= 1);
+      const before = await runningBastion(aws, model);
+      // The emulator never fires a schedule: apply each action's effect as Auto Scaling would.
+      const apply = async (a: ScheduledUpdateGroupAction | undefined) => {
+        await aws.autoscaling.send(
+          new SetDesiredCapacityCommand({
+            AutoScalingGroupName: model.bastion.asgName,
+            DesiredCapacity: a?.DesiredCapacity ?? 0,
+          }),
+        );
+      };
+      await test.step(`stop (${stop?.Recurrence ?? "?"}): the bastion goes`, async () => {
+        await apply(stop);
+        await expect
+          .poll(() => bastion.labRecord()?.instanceId, {
+            timeout: 30_000,
+            message: "the lab tears the bastion down",
+          })
+          .toBeUndefined();
+        const err = await bastion.login("home", 3000).then(
+          (s) => {
+            s.close();
+            return undefined;
+          },
+          (e: unknown) => String(e),
+        );
+        expect(err, "no SSH while stopped").toBeDefined();
+      });
+      await test.step(`start (${start?.Recurrence ?? "?"}): a new bastion answers`, async () => {
+        await apply(start);
+        const b = await waitForBastion(model, 180_000, before.InstanceId);
+        await evidence("the new bastion's boot log", readLog(b.bootScript.log));
+        await evidence("ip addr after the start", await answersOnFixedAddress(bastion, model));
+      });
+    });
+  });
 });
 
-test.describe(spec.describe, () => {
-  test(spec.title, spec.run);
-});
+function readLabPlane(model: Model) {
+  const plane = readState(model)?.dataPlane;
+  if (!plane) throw new Error("the lab is not up");
+  return plane;
+}
+
+function readLog(file: string): string {
+  return readFileSync(file, "utf8");
+}
+
+/** Packets the interface's ingress chain dropped so far. */
+function dropCounter(model: Model, chain: string): number {
+  const r = run(
+    ["ip", "netns", "exec", derived(model).namespaces.vpc, "nft", "list", "chain", "inet", SG_TABLE, chain],
+    { allowFailure: true },
+  );
+  const m = /counter packets (\d+) bytes \d+ drop/.exec(r.stdout);
+  return m ? Number(m[1]) : -1;
+}

@@ -118,6 +118,53 @@ for (const b of bad) {
   });
 }
 
+test("bastion values: the operator's /128, the schedule, the SSH key, the fixed address", () => {
+  expect(problemsOf({ bastion: { operatorIpv6Cidr: "2001:db8:ab::/64" } })).toContain(
+    'bastion.operatorIpv6Cidr = "2001:db8:ab::/64": is not one IPv6 address as a /128',
+  );
+  expect(problemsOf({ bastion: { operatorIpv6Cidr: "::/0" } })).toContain("bastion.operatorIpv6Cidr");
+  expect(problemsOf({ bastion: { operatorIpv6Cidr: "203.0.113.7/32" } })).toContain(
+    "Fix: write your home address with /128",
+  );
+  expect(problemsOf({ bastion: { schedule: { start: "0 25 * * *" } } })).toContain(
+    'bastion.schedule.start = "0 25 * * *": is not a valid recurrence: its hour field "25" is outside 0-23',
+  );
+  expect(problemsOf({ bastion: { schedule: { stop: "0 20 * * *" } } })).toContain(
+    "gives 2.00 hours a day, not the 5 of bastion.schedule.targetHoursPerDay",
+  );
+  expect(problemsOf({ bastion: { schedule: { start: "*/5 18 * * *" } } })).toContain(
+    "cannot be read as a daily window",
+  );
+  expect(problemsOf({ bastion: { sshPublicKey: "ssh-ed25519" } })).toContain("bastion.sshPublicKey");
+  expect(problemsOf({ bastion: { sshPublicKey: "-----BEGIN OPENSSH PRIVATE KEY----- abc" } })).toContain(
+    "is not an OpenSSH public key",
+  );
+  expect(problemsOf({ bastion: { privateIp: "10.20.1.140" } })).toContain(
+    'bastion.privateIp = "10.20.1.140": is outside the private subnet 10.20.13.0/24. Fix: pick an address inside 10.20.13.0/24',
+  );
+  const key = readFileSync(join(REPO_ROOT, "specs", "unit", "fixtures", "operator.pub"), "utf8").trim();
+  expect(
+    loadModel({ bastion: { sshPublicKey: key, operatorIpv6Cidr: "2001:db8:ab::10/128" } }, "aws").bastion
+      .sshPublicKey,
+  ).toBe(key);
+});
+
+test("the aws target refuses to run without the operator's address and key", () => {
+  let message = "";
+  try {
+    loadModel({}, "aws");
+  } catch (e) {
+    message = e instanceof ModelError ? e.message : String(e);
+  }
+  expect(message).toContain(
+    "bastion.operatorIpv6Cidr = null: is not set, and the aws target allows SSH only from it",
+  );
+  expect(message).toContain(
+    "bastion.sshPublicKey = null: is missing: the bastion accepts only this key. Fix: set it in moon.config.json",
+  );
+  expect(() => loadModel({}, "lab"), "the lab brings its own home and key").not.toThrow();
+});
+
 test("ARM64 instance types are told from the others", () => {
   for (const t of [
     "t4g.nano",
