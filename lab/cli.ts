@@ -1,6 +1,7 @@
-// `npm run lab:up`, `lab:down`, `lab:status` (also `npx tsx lab/cli.ts up|down|status`).
+// `npm run lab:up`, `lab:down`, `lab:status`, `lab:ssh [-- command]`
+// (also `npx tsx lab/cli.ts up|down|status|ssh`).
 import { loadModel, ModelError } from "../model/index.ts";
-import { down, status, up } from "./lab.ts";
+import { down, ssh, status, up } from "./lab.ts";
 
 async function main(): Promise<number> {
   const command = process.argv[2];
@@ -20,8 +21,10 @@ async function main(): Promise<number> {
       return 0;
     case "status":
       return status(model);
+    case "ssh":
+      return ssh(model, process.argv.slice(3));
     default:
-      console.error(`unknown lab command "${command ?? ""}". Use: up, down or status.`);
+      console.error(`unknown lab command "${command ?? ""}". Use: up, down, status or ssh [command].`);
       return 2;
   }
 }

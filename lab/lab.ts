@@ -1,7 +1,8 @@
 // Lab up, down and status. Up is a no-op when the lab is already up; a failed up is
 // torn down at once, so nothing half-made is left; down removes every namespace,
 // process and file the lab made, also when its state file is gone.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { derived, type Model } from "../model/index.ts";
 import { cidrsOverlap, parseIpv4Cidr } from "../model/net.ts";
@@ -11,7 +12,7 @@ import { ensureOperatorKey, readBastion, type BastionRecord } from "./instances.
 import { isEmulatorUp, startEmulator, strayEmulatorPids } from "./emulator.ts";
 import { elapsed, run } from "./exec.ts";
 import { deleteNamespace, listNamespaces } from "./netns.ts";
-import { isAlive, readState, startProcess, writeState, type LabState } from "./state.ts";
+import { isAlive, operatorKeyPath, readState, startProcess, writeState, type LabState } from "./state.ts";
 import { tofuInitApply, tofuOutputs } from "./tofu.ts";
 
 let phase = 0;
@@ -202,4 +203,36 @@ export async function status(model: Model): Promise<number> {
       : "  bastion: not running (stopped by its schedule, or being replaced)",
   );
   return problem === undefined ? 0 : 1;
+}
+
+/** Logs in to the lab bastion as the operator, from the lab's home, checking its host key. */
+export function ssh(model: Model, command: readonly string[]): number {
+  const b = readBastion(model);
+  if (!readState(model)?.readyAt || !b) {
+    console.error("no lab bastion is running. Fix: npm run lab:up (or wait for a replacement to boot)");
+    return 1;
+  }
+  const host = tofuOutputs(model).bastion_ipv6;
+  if (typeof host !== "string") throw new Error("the lab root has no bastion_ipv6 output");
+  const knownHosts = join(model.lab.stateDir, "operator", "known_hosts");
+  writeFileSync(knownHosts, `${host} ${b.hostKey}\n`);
+  const r = spawnSync(
+    "ip",
+    [
+      "netns",
+      "exec",
+      derived(model).namespaces.home,
+      "ssh",
+      "-i",
+      operatorKeyPath(model),
+      "-o",
+      `UserKnownHostsFile=${knownHosts}`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      `${model.bastion.sshUser}@${host}`,
+      ...command,
+    ],
+    { stdio: "inherit" },
+  );
+  return r.status ?? 1;
 }
