@@ -63,6 +63,14 @@ export const DEFAULT_MODEL: Model = {
         moduleVersion: "v1.60.1-0.20260602190131-5f2286d6d836",
       },
     },
+    matchbox: {
+      version: "0.11.0",
+      build: { module: "github.com/poseidon/matchbox", moduleVersion: "v0.11.0" },
+    },
+    registry: {
+      version: "3.1.2",
+      build: { module: "github.com/distribution/distribution/v3", moduleVersion: "v3.1.2" },
+    },
     moto: "5.2.1",
     awscli: "1.46.3",
   },

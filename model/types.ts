@@ -111,6 +111,10 @@ export interface VersionsModel {
     readonly constraint: string;
     readonly build: GoModuleBuild;
   };
+  /** matchbox (boot profiles for the netboot layer), built from its Go module for the lab. */
+  readonly matchbox: { readonly version: string; readonly build: GoModuleBuild };
+  /** The registry (CNCF distribution) behind the pull-through caches, built from its Go module for the lab. */
+  readonly registry: { readonly version: string; readonly build: GoModuleBuild };
   /** moto, the AWS emulator of the lab, from PyPI. */
   readonly moto: string;
   /** The AWS CLI (v1, from PyPI) that the lab bastion's boot script calls, as EC2's image has one. */

@@ -468,6 +468,16 @@ export function validateModel(model: Model): Model {
       "is not a version",
       'use a version such as "6.47.0"',
     );
+  for (const key of ["matchbox", "registry"] as const) {
+    const v = model.versions[key];
+    if (v.build.moduleVersion !== `v${v.version}`)
+      add(
+        `versions.${key}.build.moduleVersion`,
+        v.build.moduleVersion,
+        `does not build versions.${key}.version ${v.version}`,
+        `use "v${v.version}", and \`go get -tool\` it in setup/go/${key}`,
+      );
+  }
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.awscli))
     add("versions.awscli", model.versions.awscli, "is not a version", 'use a release such as "1.46.3"');
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.moto))

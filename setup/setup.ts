@@ -3,7 +3,7 @@
 // provider built from the Go module proxy and cached under the user's cache directory,
 // keyed by version, and an offline provider mirror for `tofu init`.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { elapsed, run, stream, withHeartbeat } from "../lab/exec.ts";
 import { loadModel, type GoModuleBuild, type Model } from "../model/index.ts";
@@ -18,6 +18,8 @@ export const APT_PACKAGES = [
   "time",
   "curl",
   "iputils-ping",
+  // DHCP, TFTP and DNS for the netboot layer.
+  "dnsmasq-base",
   // sshd for the lab bastion; installed without starting a service on the host (below).
   "openssh-server",
 ] as const;
@@ -27,7 +29,7 @@ export const APT_PACKAGES = [
 const POLICY_RC_D = "/usr/sbin/policy-rc.d";
 
 let stepNo = 0;
-const STEPS = 5;
+const STEPS = 7;
 function step(title: string): number {
   stepNo++;
   console.log(`[setup ${stepNo}/${STEPS}] ${title}`);
@@ -120,7 +122,7 @@ async function goBuild(opts: {
   const logs = join(cacheDir(), "build-logs");
   mkdirSync(logs, { recursive: true });
   const tmp = `${opts.output}.partial`;
-  const log = join(logs, `${opts.build.module.split("/").pop() ?? "build"}.time.log`);
+  const log = join(logs, `${basename(opts.output)}.time.log`);
   const argv = ["go", "build", "-trimpath", "-ldflags", opts.ldflags, "-o", tmp, opts.pkg];
   // GNU time records the peak memory of the build beside the cache, for the closing note.
   const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-v", "-o", log, ...argv] : argv;
@@ -180,6 +182,39 @@ export async function setup(model: Model): Promise<void> {
     output: paths.awsProviderBinary,
     expectHint: "the longest step: tens of minutes and several GB of memory",
   });
+  // The netboot layer's servers, run natively by the lab's bastion (on aws and home they
+  // run as containers of the same versions).
+  const mb = model.versions.matchbox;
+  await goBuild({
+    title: `matchbox ${mb.version}`,
+    wrapper: join(paths.goWrappers, "matchbox"),
+    build: mb.build,
+    pkg: `${mb.build.module}/cmd/matchbox`,
+    ldflags: `-s -w -X ${mb.build.module}/matchbox/version.Version=v${mb.version}`,
+    output: paths.matchbox,
+    expectHint: "about a minute",
+  });
+  const reg = model.versions.registry;
+  await goBuild({
+    title: `registry (distribution) ${reg.version}`,
+    wrapper: join(paths.goWrappers, "registry"),
+    build: reg.build,
+    pkg: `${reg.build.module}/cmd/registry`,
+    ldflags: `-s -w -X ${reg.build.module}/version.version=v${reg.version}`,
+    output: paths.registry,
+    expectHint: "about two minutes",
+  });
+  for (const [name, argv, want] of [
+    ["matchbox", [paths.matchbox, "-version"], `v${mb.version}`],
+    ["registry", [paths.registry, "--version"], `v${reg.version}`],
+  ] as const) {
+    const out = run(argv, { allowFailure: true }).stdout;
+    if (!out.includes(want))
+      throw new Error(
+        `${argv[0]} reports "${out.trim()}", expected ${want}. Delete it and run the setup again.`,
+      );
+    console.log(`  ${name}: ${out.trim()}`);
+  }
   const s = step("offline provider mirror for tofu init");
   writeTofurc(model);
   console.log(`  ${paths.tofurc} → ${paths.providerMirror} (${elapsed(s)})`);

@@ -19,6 +19,8 @@ export interface ToolPaths {
   readonly venv: string;
   readonly python: string;
   readonly goWrappers: string;
+  readonly matchbox: string;
+  readonly registry: string;
 }
 
 export function toolPaths(model: Model): ToolPaths {
@@ -42,6 +44,8 @@ export function toolPaths(model: Model): ToolPaths {
     venv,
     python: join(venv, "bin", "python"),
     goWrappers: join(REPO_ROOT, "setup", "go"),
+    matchbox: join(cache, "matchbox", model.versions.matchbox.version, "matchbox"),
+    registry: join(cache, "registry", model.versions.registry.version, "registry"),
   };
 }
 

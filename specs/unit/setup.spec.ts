@@ -14,6 +14,8 @@ test("the Go wrapper modules require the versions the model pins", () => {
   expect(
     wrapperRequirement(join(go, "terraform-provider-aws"), model.versions.awsProvider.build),
   ).toBeUndefined();
+  expect(wrapperRequirement(join(go, "matchbox"), model.versions.matchbox.build)).toBeUndefined();
+  expect(wrapperRequirement(join(go, "registry"), model.versions.registry.build)).toBeUndefined();
 });
 
 test("a wrapper that disagrees with the model is caught, with the fix", () => {
@@ -28,6 +30,8 @@ test("a wrapper that disagrees with the model is caught, with the fix", () => {
 
 test("heavy builds are cached by version", () => {
   const paths = toolPaths(model);
+  expect(paths.matchbox).toContain(`/matchbox/${model.versions.matchbox.version}/matchbox`);
+  expect(paths.registry).toContain(`/registry/${model.versions.registry.version}/registry`);
   expect(paths.tofu).toContain(`/opentofu/${model.versions.opentofu}/`);
   expect(paths.awsProviderBinary).toContain(
     `/registry.opentofu.org/hashicorp/aws/${model.versions.awsProvider.version}/linux_amd64/terraform-provider-aws_v${model.versions.awsProvider.version}`,
