@@ -115,6 +115,9 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
               ]
             : []),
           "tofu plan -out=tfplan && tofu apply tfplan",
+          "",
+          "# from home, once the bastion's boot script has attached its fixed interface:",
+          `ssh ${model.bastion.sshUser}@"$(tofu output -raw bastion_ipv6)"`,
           "```",
           "",
           "State lives in S3 (with its native lock file), never in Git. The provider comes from the",

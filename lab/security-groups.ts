@@ -61,16 +61,15 @@ function ruleLines(
   return lines;
 }
 
-/** The whole table, replaced atomically on every load. */
+/** The whole table from what the emulator holds, replaced atomically on every load. */
 export async function securityGroupRuleset(
   model: Model,
   aws: AwsClients,
   enis: readonly NetworkInterface[],
 ): Promise<string> {
-  const withGroups = enis.filter((e) => e.NetworkInterfaceId && (e.Groups ?? []).length > 0);
-  const groupIds = [
-    ...new Set(withGroups.flatMap((e) => (e.Groups ?? []).map((g) => g.GroupId ?? ""))),
-  ].filter(Boolean);
+  const groupIds = [...new Set(enis.flatMap((e) => (e.Groups ?? []).map((g) => g.GroupId ?? "")))].filter(
+    Boolean,
+  );
   const rules = groupIds.length
     ? ((
         await aws.ec2.send(
@@ -78,6 +77,23 @@ export async function securityGroupRuleset(
         )
       ).SecurityGroupRules ?? [])
     : [];
+  // An interface that is a route's target (the NAT instance) receives traffic for other
+  // addresses: its ingress applies to what the router sends it for the internet.
+  const tables = await aws.ec2.send(new DescribeRouteTablesCommand({}));
+  const routeTargets = new Set(
+    (tables.RouteTables ?? []).flatMap((t) => (t.Routes ?? []).flatMap((r) => r.NetworkInterfaceId ?? [])),
+  );
+  return compileSecurityGroups(model.network.vpcCidr, enis, rules, routeTargets);
+}
+
+/** Compiles interfaces and their groups' rules into one nftables table (a pure function). */
+export function compileSecurityGroups(
+  vpcCidr: string,
+  enis: readonly NetworkInterface[],
+  rules: readonly SecurityGroupRule[],
+  routeTargets: ReadonlySet<string>,
+): string {
+  const withGroups = enis.filter((e) => e.NetworkInterfaceId && (e.Groups ?? []).length > 0);
   const groupAddresses = (groupId: string) => {
     const members = withGroups.filter((e) => (e.Groups ?? []).some((g) => g.GroupId === groupId));
     return {
@@ -85,12 +101,6 @@ export async function securityGroupRuleset(
       v6: members.flatMap((e) => addressesOf(e).v6),
     };
   };
-  // An interface that is a route's target (the NAT instance) receives traffic for other
-  // addresses: its ingress applies to what the router sends it for the internet.
-  const tables = await aws.ec2.send(new DescribeRouteTablesCommand({}));
-  const routeTargets = new Set(
-    (tables.RouteTables ?? []).flatMap((t) => (t.Routes ?? []).map((r) => r.NetworkInterfaceId ?? "")),
-  );
 
   const dispatch: string[] = [];
   const chains: string[] = [];
@@ -107,7 +117,7 @@ export async function securityGroupRuleset(
     // Sent to the NAT for the internet: from inside the VPC, not from the NAT itself, leaving the VPC.
     if (routeTargets.has(id) && v4.length)
       dispatch.push(
-        `    iifname != "igw" oifname != "igw" ip saddr != { ${v4.join(", ")} } ip daddr != ${model.network.vpcCidr} jump ${ingressChain(id)}`,
+        `    iifname != "igw" oifname != "igw" ip saddr != { ${v4.join(", ")} } ip daddr != ${vpcCidr} jump ${ingressChain(id)}`,
       );
     chains.push(
       `  chain ${ingressChain(id)} {`,
