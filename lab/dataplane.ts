@@ -160,6 +160,9 @@ export async function buildDataPlane(
     ip(ns.internet, "-6", "addr", "add", `${d.igwPeer6}/64`, "dev", "uplink", "nodad");
     ip(ns.vpc, "-6", "addr", "add", `${d.igwSide6}/64`, "dev", "igw", "nodad");
     ip(ns.internet, "-6", "route", "add", vpc6, "via", d.igwSide6, "dev", "uplink");
+    // The egress-only gateway: a link of its own out to the lab internet, stateful (below).
+    vethPair({ ns: ns.vpc, name: "eigw" }, { ns: ns.internet, name: "eigw-up" });
+    ip(ns.internet, "-6", "addr", "add", "fe80::2/64", "dev", "eigw-up", "nodad");
     // The operator's home: one host on its own /64 behind the lab internet.
     addNamespace(ns.home);
     vethPair({ ns: ns.internet, name: "home" }, { ns: ns.home, name: "eth0" });
@@ -216,11 +219,21 @@ export async function buildDataPlane(
       const table = tables.RouteTables?.find((t) => t.RouteTableId === s.routeTableId);
       for (const r of table?.Routes ?? []) {
         const dest = r.DestinationIpv6CidrBlock;
-        if (!dest || !(r.GatewayId?.startsWith("igw-") || r.EgressOnlyInternetGatewayId)) continue;
-        ip(ns.vpc, "-6", "route", "add", dest, "via", d.igwPeer6, "dev", "igw", "table", String(s.table));
+        if (!dest) continue;
+        if (r.GatewayId?.startsWith("igw-"))
+          ip(ns.vpc, "-6", "route", "add", dest, "via", d.igwPeer6, "dev", "igw", "table", String(s.table));
+        else if (r.EgressOnlyInternetGatewayId)
+          ip(ns.vpc, "-6", "route", "add", dest, "via", "fe80::2", "dev", "eigw", "table", String(s.table));
       }
       ip(ns.vpc, "-6", "rule", "add", "iif", s.bridge, "lookup", String(s.table));
     }
+    // The egress-only gateway lets out only what the VPC started: a reply to a connection
+    // from the internet (say, SSH from home) leaving by it is dropped. Replies to the
+    // operator leave by the internet gateway only if a route sends them there.
+    nft(
+      ns.vpc,
+      'table ip6 lab_eigw {\n  chain forward {\n    type filter hook forward priority filter; policy accept;\n    oifname "eigw" ct direction reply counter drop\n  }\n}\n',
+    );
     // Traffic from the lab internet to the VPC's IPv6 block is delivered by the main table's
     // subnet routes; the security groups decide what gets through.
 

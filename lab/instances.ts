@@ -23,6 +23,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -61,9 +62,15 @@ export function readBastion(model: Model): BastionRecord | undefined {
   return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as BastionRecord) : undefined;
 }
 
+/** Written whole or not at all (a rename), since the specs and `lab up` read it while the hypervisor writes. */
 function writeBastion(model: Model, r: BastionRecord | undefined): void {
-  if (r) writeFileSync(bastionFile(model), JSON.stringify(r, null, 2));
-  else rmSync(bastionFile(model), { force: true });
+  const f = bastionFile(model);
+  if (!r) {
+    rmSync(f, { force: true });
+    return;
+  }
+  writeFileSync(`${f}.tmp`, JSON.stringify(r, null, 2));
+  renameSync(`${f}.tmp`, f);
 }
 
 /** The operator's key pair for the lab, made once per lab up (the private key never leaves the state dir). */
@@ -90,6 +97,8 @@ export class Hypervisor {
   private readonly d;
   private lastRuleset = "";
   private readonly log: string;
+  /** Set by the daemon on SIGTERM: no instance is booted after it. */
+  stopping = false;
 
   constructor(private readonly model: Model) {
     this.aws = awsClients(targetFor("lab", model));
@@ -123,9 +132,19 @@ export class Hypervisor {
       this.teardown(current);
     }
     const enis = (await this.aws.ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces ?? [];
-    if (live?.InstanceId && readBastion(this.model)?.instanceId !== live.InstanceId) {
+    if (live?.InstanceId && readBastion(this.model)?.instanceId !== live.InstanceId && !this.stopping) {
       this.note(`instance ${live.InstanceId} is running: booting it in ${this.d.namespaces.bastion}`);
-      await this.boot(live, enis);
+      try {
+        await this.boot(live, enis);
+      } catch (e) {
+        // Nothing half-booted stays: the next pass boots it again from scratch.
+        this.note(
+          `instance ${live.InstanceId}: boot failed, tearing down: ${e instanceof Error ? e.message : String(e)}`,
+        );
+        this.removeNamespace(this.d.namespaces.bastion);
+        writeBastion(this.model, undefined);
+        throw e;
+      }
     }
     const booted = readBastion(this.model);
     if (booted) this.hotplug(booted, enis);
@@ -146,7 +165,7 @@ export class Hypervisor {
     const primaryIp = instance.PrivateIpAddress;
     if (!mac || !primaryIp) throw new Error(`instance ${id} has no primary interface in the emulator`);
     mkdirSync(dir, { recursive: true });
-    if (listNamespaces(ns).includes(ns)) deleteNamespace(ns);
+    this.removeNamespace(ns);
     addNamespace(ns);
 
     // The primary interface, as EC2's DHCP and router advertisements would configure it.
@@ -319,9 +338,17 @@ export class Hypervisor {
   }
 
   private teardown(record: BastionRecord): void {
-    const pids = run(["ip", "netns", "pids", record.ns], { allowFailure: true })
-      .stdout.split("\n")
-      .filter(Boolean);
+    this.removeNamespace(record.ns);
+    writeBastion(this.model, undefined);
+  }
+
+  /**
+   * Kills everything in an instance's namespace, deletes it, and waits until the kernel has
+   * removed its ports from the router, so a replacement can plug ports of the same names.
+   */
+  private removeNamespace(ns: string): void {
+    if (!listNamespaces(ns).includes(ns)) return;
+    const pids = run(["ip", "netns", "pids", ns], { allowFailure: true }).stdout.split("\n").filter(Boolean);
     for (const pid of pids) {
       try {
         process.kill(Number(pid), "SIGKILL");
@@ -329,9 +356,16 @@ export class Hypervisor {
         // Already gone.
       }
     }
-    deleteNamespace(record.ns);
-    rmSync(`/etc/netns/${record.ns}`, { recursive: true, force: true });
-    writeBastion(this.model, undefined);
+    deleteNamespace(ns);
+    rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+    const vpc = this.d.namespaces.vpc;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const ports = run(["ip", "-n", vpc, "-o", "link", "show"], { allowFailure: true }).stdout;
+      if (!/ vb-eth\d+@/.test(ports)) return;
+      run(["sleep", "0.1"]);
+    }
+    throw new Error(`the ports of ${ns} are still on the router 10 s after it was deleted`);
   }
 
   private async launchKey(instance: Instance): Promise<string> {

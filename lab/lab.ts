@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { derived, type Model } from "../model/index.ts";
-import { cidrsOverlap, parseIpv4Cidr } from "../model/net.ts";
+import { cidrsOverlap, ipv6CidrContains, parseIpv4Cidr } from "../model/net.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { buildDataPlane, programArgv } from "./dataplane.ts";
 import { ensureOperatorKey, readBastion, type BastionRecord } from "./instances.ts";
@@ -42,6 +42,27 @@ export async function labProblem(model: Model): Promise<string | undefined> {
 
 /** Refuses to start when a lab range would collide with a network the host already uses. */
 function checkHostRoutes(model: Model): void {
+  const lab6 = [
+    model.lab.home.ipv6Cidr,
+    model.lab.internet.ipv6LinkCidr,
+    `${model.lab.internet.strangerIpv6}/128`,
+  ];
+  for (const line of run(["ip", "-6", "route", "show", "table", "all"], { allowFailure: true }).stdout.split(
+    "\n",
+  )) {
+    const dest = line.split(" ")[0] ?? "";
+    if (!dest.includes(":") || dest === "::/0" || dest.startsWith("fe80:") || dest.startsWith("ff00:"))
+      continue;
+    const host = dest.includes("/") ? dest : `${dest}/128`;
+    const [hostBase = ""] = host.split("/");
+    for (const r of lab6) {
+      const [labBase = ""] = r.split("/");
+      if (ipv6CidrContains(r, hostBase) || ipv6CidrContains(host, labBase))
+        throw new Error(
+          `The host already routes ${dest}, which overlaps the lab's ${r}. Fix: change lab.home or lab.internet in moon.config.json.`,
+        );
+    }
+  }
   const labRanges = [model.network.vpcCidr, model.lab.internet.hostsCidr, model.lab.internet.publicCidr];
   // Reading the host's routing table sends nothing anywhere.
   const routes = run(["ip", "-4", "route", "show", "table", "all"]).stdout.split("\n");
@@ -106,6 +127,11 @@ export async function up(model: Model): Promise<void> {
   ] as const)
     if (!existsSync(path)) throw new Error(`${what} is not installed (${path}). Fix: npm run setup`);
   checkHostRoutes(model);
+  // Security groups see bridged traffic only through br_netfilter (lab/security-groups.ts).
+  if (!existsSync("/proc/sys/net/bridge"))
+    throw new Error(
+      "The kernel's br_netfilter module is not loaded, and the lab's security groups need it. Fix: modprobe br_netfilter (as root), then lab up again.",
+    );
 
   const start = Date.now();
   const state: LabState = {
@@ -144,6 +170,17 @@ export async function up(model: Model): Promise<void> {
 
 export function down(model: Model): void {
   const state = readState(model);
+  // The hypervisor first: once it has stopped, nothing boots behind our back.
+  for (const p of state?.processes.filter((x) => x.name === "hypervisor") ?? []) {
+    try {
+      process.kill(p.pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    const until = Date.now() + 15_000;
+    while (isAlive(p.pid) && Date.now() < until) run(["sleep", "0.1"]);
+    if (isAlive(p.pid)) process.kill(p.pid, "SIGKILL");
+  }
   const namespaces = listNamespaces(model.lab.namespacePrefix);
   // Everything running inside a lab namespace, recorded or not, then the emulator.
   const pids = new Set<number>([...(state?.processes.map((p) => p.pid) ?? []), ...strayEmulatorPids(model)]);

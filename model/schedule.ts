@@ -22,9 +22,11 @@ function weekdays(dow: string): number {
   if (dow === "*") return 7;
   const days = new Set<number>();
   for (const part of dow.split(",")) {
-    const [a, b] = part.split("-").map(Number);
-    if (a === undefined || Number.isNaN(a)) continue;
-    for (let d = a; d <= (b ?? a); d++) days.add(d % 7);
+    const [range = "", stepText] = part.split("/");
+    const step = stepText === undefined ? 1 : Number(stepText);
+    const [a, b] = range === "*" ? [0, 6] : range.split("-").map(Number);
+    if (a === undefined || Number.isNaN(a) || !(step >= 1)) continue;
+    for (let d = a; d <= (b ?? a); d += step) days.add(d % 7);
   }
   return days.size;
 }
@@ -40,6 +42,10 @@ export function readSchedule(start: string, stop: string): ScheduleReading | str
   if (a.dow !== b.dow) return `start runs on weekdays "${a.dow}" but stop on "${b.dow}"`;
   const minutes = (b.minutes - a.minutes + 1440) % 1440;
   if (minutes === 0) return "start and stop are at the same time";
+  // A window past midnight on chosen weekdays stops on the next day, which the stop's
+  // weekdays may not include (Friday 22:00 would run to Monday): refuse rather than guess.
+  if (b.minutes < a.minutes && a.dow !== "*")
+    return "a window that crosses midnight must run every day (weekday field *)";
   const hoursPerRun = minutes / 60;
   const daysPerWeek = weekdays(a.dow);
   return { hoursPerRun, daysPerWeek, hoursPerDay: (hoursPerRun * daysPerWeek) / 7 };

@@ -8,6 +8,7 @@ const hypervisor = new Hypervisor(loadModel());
 const state = { stopping: false };
 process.on("SIGTERM", () => {
   state.stopping = true;
+  hypervisor.stopping = true;
 });
 console.log(`hypervisor: following the emulator every ${POLL_MS} ms`);
 

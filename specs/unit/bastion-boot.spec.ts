@@ -14,6 +14,8 @@ interface Scenario {
   readonly owner: string;
   readonly eniFound?: boolean;
   readonly netbootInstalled?: boolean;
+  /** How many times attach-network-interface fails before it works. */
+  readonly attachFailures?: number;
 }
 
 const SELF = "i-0new";
@@ -28,6 +30,7 @@ function stubs(dir: string, s: Scenario): void {
     "curl",
     `case "$*" in
   *api/token*) echo token ;;
+  *meta-data*) [[ "$*" == *"X-aws-ec2-metadata-token: token"* ]] || exit 22 ;;&
   *instance-id*) echo ${SELF} ;;
   *placement/region*) echo eu-west-1 ;;
   *) exit 22 ;;
@@ -44,6 +47,9 @@ esac`,
       : `printf 'eni-1\\t${attachment}\\t${s.owner}\\t${MAC}\\t10.20.13.140\\t2001:db8:0:d::8c\\n'`
   } ;;
   describe-subnets) printf '10.20.13.0/24\\t2001:db8:0:d::/64\\n' ;;
+  attach-network-interface)
+    n=$(grep -c " attach-network-interface " "${dir}/calls")
+    [ "$n" -gt ${s.attachFailures ?? 0} ] || { echo "IncorrectState" >&2; exit 255; } ;;
 esac`,
   );
   stub(
@@ -134,8 +140,25 @@ test("the netboot services' hook runs when installed, and is reported when not",
   expect(absent.log).toContain("no netboot services at");
 });
 
-test("no tagged interface is a clear failure", () => {
+test("no tagged interface is a clear failure, and the instance asks to be replaced", () => {
   const r = boot({ owner: "None", eniFound: false });
   expect(r.code).toBe(1);
   expect(r.log).toContain("no interface tagged moon-and-back:bastion-of=tf-asg in subnet-1");
+  expect(r.calls).toContain(
+    `aws autoscaling set-instance-health --instance-id ${SELF} --health-status Unhealthy`,
+  );
+});
+
+test("a transient attach failure is retried", () => {
+  const r = boot({ owner: "None", attachFailures: 2 });
+  expect(r.code, r.log).toBe(0);
+  expect(r.calls.filter((c) => c.includes(" attach-network-interface ")).length, "three tries").toBe(3);
+});
+
+test("every metadata read carries the IMDSv2 token", () => {
+  const r = boot({ owner: SELF });
+  const reads = r.calls.filter((c) => c.startsWith("curl") && c.includes("meta-data"));
+  expect(reads.length).toBeGreaterThanOrEqual(2);
+  for (const c of reads)
+    expect(c, "a token header on every read").toContain("X-aws-ec2-metadata-token: token");
 });

@@ -122,3 +122,21 @@ test("generated and project shell scripts are shellcheck-clean", () => {
   const r = run([shellcheck, "--severity=style", ...scripts], { cwd: REPO_ROOT, allowFailure: true });
   expect(r.code, `shellcheck:\n${r.stdout}`).toBe(0);
 });
+
+test("the bastion's role may touch only its own interface, its own group's instances and its own health", () => {
+  // The lab's emulator does not evaluate IAM, so the policy is checked here, as generated.
+  const iam = generateFiles(model).find((f) => f.path === "infra/modules/bastion/iam.tf")?.content ?? "";
+  const statements = iam.split("statement {").slice(1);
+  const bySid = (sid: string) => statements.find((st) => new RegExp(`sid\\s*=\\s*"${sid}"`).test(st)) ?? "";
+  expect(bySid("TheFixedInterfaceOnly")).toContain("resources = [aws_network_interface.bastion.arn]");
+  const instances = bySid("InstancesOfThisGroupOnly");
+  expect(instances).toContain('variable = "aws:ResourceTag/aws:autoscaling:groupName"');
+  expect(instances).toContain("values   = [var.asg_name]");
+  expect(bySid("ReportItselfUnhealthy")).toContain("autoScalingGroupName/${var.asg_name}");
+  const wildcard = statements.filter((st) => /resources\s*=\s*\["\*"\]/.test(st));
+  expect(
+    wildcard.map((st) => /sid\s*=\s*"(\w+)"/.exec(st)?.[1]),
+    "only Describe calls on *",
+  ).toEqual(["FindTheInterface"]);
+  expect(bySid("FindTheInterface")).not.toMatch(/Attach|Detach|Create|Delete|Modify/);
+});

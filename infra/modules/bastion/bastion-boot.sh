@@ -10,6 +10,19 @@ set -euo pipefail
 : "${MOON_NETBOOT_START:=/opt/moon-and-back/netboot/start}"
 : "${MOON_DEVICE_WAIT_SECONDS:=60}"
 log() { echo "bastion-boot: $*" >&2; }
+# Retries a call that can meet a transient state (an interface still detaching).
+retry() { local n=1; until "$@"; do [ "$n" -ge 5 ] && return 1; sleep $((n * 3)); n=$((n + 1)); done; }
+
+# A bastion without its fixed address is useless: on any failure, ask the group to
+# replace this instance rather than leave it running half-configured.
+on_exit() {
+  local rc=$?
+  if [ "$rc" -ne 0 ] && [ -n "${instance_id:-}" ]; then
+    log "failed (exit $rc): marking $instance_id unhealthy so the group replaces it"
+    aws autoscaling set-instance-health --instance-id "$instance_id" --health-status Unhealthy || true
+  fi
+}
+trap on_exit EXIT
 
 # IMDSv2: every metadata read carries a session token (the launch template requires it).
 token=$(curl -sSf -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "$IMDS/latest/api/token")
@@ -31,11 +44,11 @@ test "${eni_id:-None}" != None || { log "no interface tagged moon-and-back:basti
 if [ "$owner" != "$instance_id" ]; then
   if [ "$attachment_id" != None ]; then
     log "detaching $eni_id from $owner"
-    aws ec2 detach-network-interface --attachment-id "$attachment_id" --force
-    aws ec2 wait network-interface-available --network-interface-ids "$eni_id"
+    retry aws ec2 detach-network-interface --attachment-id "$attachment_id" --force
+    retry aws ec2 wait network-interface-available --network-interface-ids "$eni_id"
   fi
   log "attaching $eni_id to $instance_id as device 1"
-  aws ec2 attach-network-interface --network-interface-id "$eni_id" --instance-id "$instance_id" --device-index 1 >/dev/null
+  retry aws ec2 attach-network-interface --network-interface-id "$eni_id" --instance-id "$instance_id" --device-index 1 >/dev/null
 fi
 
 # The interface appears as a new device; find it by its MAC address.
@@ -62,14 +75,17 @@ ip rule del from "$private_ip" lookup 1001 2>/dev/null || true
 ip rule add from "$private_ip" lookup 1001 priority 1001
 if [ "$ipv6" != None ]; then
   ip -6 addr replace "$ipv6/${cidr6#*/}" dev "$dev" nodad
-  gateway6=$(ip -6 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "via") { print $(i + 1); exit } }')
-  if [ -n "$gateway6" ]; then
-    ip -6 route replace default via "$gateway6" dev "$dev" table 1001
-    ip -6 rule del from "$ipv6" lookup 1001 2>/dev/null || true
-    ip -6 rule add from "$ipv6" lookup 1001 priority 1001
-  else
-    log "no IPv6 default route yet: router advertisements will bring one"
-  fi
+  # The subnet router's link-local address comes with its router advertisements.
+  gateway6=""
+  for _ in $(seq "$MOON_DEVICE_WAIT_SECONDS"); do
+    gateway6=$(ip -6 route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "via") { print $(i + 1); exit } }')
+    [ -n "$gateway6" ] && break
+    sleep 1
+  done
+  test -n "$gateway6" || { log "no IPv6 router after ${MOON_DEVICE_WAIT_SECONDS}s: SSH over IPv6 cannot answer"; exit 1; }
+  ip -6 route replace default via "$gateway6" dev "$dev" table 1001
+  ip -6 rule del from "$ipv6" lookup 1001 2>/dev/null || true
+  ip -6 rule add from "$ipv6" lookup 1001 priority 1001
 fi
 log "$eni_id is up on $dev: $private_ip $ipv6"
 

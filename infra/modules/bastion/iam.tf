@@ -39,6 +39,11 @@ data "aws_iam_policy_document" "fixed_interface" {
       values   = [var.asg_name]
     }
   }
+  statement {
+    sid       = "ReportItselfUnhealthy"
+    actions   = ["autoscaling:SetInstanceHealth"]
+    resources = ["arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${var.asg_name}"]
+  }
   # Describe calls support no resource-level permissions.
   statement {
     sid       = "FindTheInterface"
