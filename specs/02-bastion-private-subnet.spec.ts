@@ -8,6 +8,7 @@ import {
 import {
   DescribeInstancesCommand,
   DescribeLaunchTemplateVersionsCommand,
+  DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSubnetsCommand,
   TerminateInstancesCommand,
@@ -132,7 +133,26 @@ test.describe("02 bastion in private subnet", () => {
     }
   });
 
-  test("SSH with the operator's key works from home", async ({ bastion, model }) => {
+  test("SSH with the operator's key works from home", async ({ aws, bastion, model, target }) => {
+    await test.step("replies to home leave by the internet gateway, and only replies to home", async () => {
+      const eni = await bastion.fixedInterface();
+      const tables = await aws.ec2.send(
+        new DescribeRouteTablesCommand({
+          Filters: [{ Name: "association.subnet-id", Values: [eni.SubnetId ?? ""] }],
+        }),
+      );
+      const routes = tables.RouteTables?.[0]?.Routes ?? [];
+      await evidence("the bastion subnet's routes", routes);
+      const viaIgw = routes.filter((r) => r.DestinationIpv6CidrBlock && r.GatewayId?.startsWith("igw-"));
+      expect(
+        viaIgw.map((r) => r.DestinationIpv6CidrBlock),
+        "the operator's /128, and nothing wider, is routed to the internet gateway",
+      ).toEqual([derived(model).operatorCidr(target.name)]);
+      expect(
+        routes.find((r) => r.DestinationIpv6CidrBlock === "::/0")?.EgressOnlyInternetGatewayId,
+        "all other IPv6 leaves by the egress-only gateway",
+      ).toMatch(/^eigw-/);
+    });
     const session = await bastion.login("home");
     try {
       const r = await session.exec("id -un");
