@@ -6,6 +6,7 @@ import { derived, type Model } from "../model/index.ts";
 import { versionsTf } from "./roots.ts";
 import { attrs, block, comment, hclFile, ref, type Block, type Comment } from "./writers/hcl.ts";
 import { renderShell } from "./writers/shell.ts";
+import { BUNDLE_DIR_ON_BASTION } from "./03-netboot.ts";
 import {
   interfaceTables,
   outputBlock,
@@ -30,6 +31,8 @@ const ARM_TYPE_RE = "^(a1|[a-z]+[0-9]+g[a-z]*)\\\\.[a-z0-9]+$";
 export const ENI_TAG = "moon-and-back:bastion-of";
 /** The boot script's own routing table for replies from the fixed address. */
 const ENI_TABLE = "1001";
+/** The boundary of the user data's MIME parts (cloud-config, then the boot script). */
+export const MIME_BOUNDARY = "MOON-AND-BACK-USER-DATA";
 
 /** A module variable and, when the root sets it from its own variable, that variable's name and default. */
 interface BastionVariable extends TofuVariable {
@@ -240,6 +243,13 @@ function moduleVariables(model: Model): BastionVariable[] {
       description: "What the netboot services listen on; each is open to the VPC only.",
       example: '{ matchbox = { ip_protocol = "tcp", port = 8080, description = "matchbox" } }',
       default: netbootPorts(model),
+    },
+    {
+      name: "netboot_dir",
+      type: "string",
+      description:
+        "Folder of the netboot services' bundle (generator 03); cloud-init writes it to the bastion from the user data.",
+      example: '"${path.root}/netboot"',
     },
     {
       name: "tags",
@@ -503,6 +513,20 @@ function bastionTf(): string {
           "(local.ip_octets[0] - local.net_octets[0]) * 16777216 + (local.ip_octets[1] - local.net_octets[1]) * 65536 + (local.ip_octets[2] - local.net_octets[2]) * 256 + (local.ip_octets[3] - local.net_octets[3])",
         ),
       }),
+      comment(
+        "The user data: cloud-init writes the netboot bundle (README files aside), then runs the\n" +
+          "boot script, which starts the bundle. Gzipped, as cloud-init accepts, to stay under 16 KiB.",
+      ),
+      attrs({
+        netboot_files: ref('sort([for f in fileset(var.netboot_dir, "**") : f if !endswith(f, ".md")])'),
+        cloud_config: ref(
+          `"#cloud-config\\n\${yamlencode({ write_files = [for f in local.netboot_files : { path = "${BUNDLE_DIR_ON_BASTION}/\${f}", encoding = "gz+b64", content = base64gzip(file("\${var.netboot_dir}/\${f}")), permissions = f == "start" ? "0755" : "0644" }] })}"`,
+        ),
+        user_data: ref(
+          `join("\\n", ["Content-Type: multipart/mixed; boundary=\\"${MIME_BOUNDARY}\\"", "MIME-Version: 1.0", "", "--${MIME_BOUNDARY}", "Content-Type: text/cloud-config; charset=\\"us-ascii\\"", "", local.cloud_config, "--${MIME_BOUNDARY}", "Content-Type: text/x-shellscript; charset=\\"us-ascii\\"", "", file("\${path.module}/bastion-boot.sh"), "--${MIME_BOUNDARY}--", ""])`,
+        ),
+        user_data_gz: ref("base64gzip(local.user_data)"),
+      }),
     ),
     block("data", ["aws_ssm_parameter", "ami"], attrs({ name: ref("var.ami_parameter") })),
     comment(
@@ -554,9 +578,24 @@ function bastionTf(): string {
         key_name: ref("aws_key_pair.operator.key_name"),
         vpc_security_group_ids: ref("[aws_security_group.bastion.id]"),
       }),
-      comment("The boot script is a file of its own: read it, shellcheck it, test it."),
-      attrs({ user_data: ref('filebase64("${path.module}/bastion-boot.sh")'), update_default_version: true }),
+      comment(
+        "The boot script is a file of its own (read it, shellcheck it, test it); the bundle rides along.",
+      ),
+      attrs({ user_data: ref("local.user_data_gz"), update_default_version: true }),
       block("iam_instance_profile", [], attrs({ arn: ref("aws_iam_instance_profile.bastion.arn") })),
+      block(
+        "lifecycle",
+        [],
+        block(
+          "precondition",
+          [],
+          attrs({
+            condition: ref("length(local.user_data_gz) <= 21848"),
+            error_message:
+              "The user data (boot script and netboot bundle, gzipped) is over the 16 KiB EC2 accepts: trim the bundle.",
+          }),
+        ),
+      ),
       block(
         "metadata_options",
         [],
@@ -675,7 +714,7 @@ export function bastionBootScript(): string {
         commands: [
           ': "${IMDS:=http://169.254.169.254}"',
           ': "${MOON_CONTAINER_RUNTIME:=docker}"',
-          ': "${MOON_NETBOOT_START:=/opt/moon-and-back/netboot/start}"',
+          `: "\${MOON_NETBOOT_START:=${BUNDLE_DIR_ON_BASTION}/start}"`,
           ': "${MOON_DEVICE_WAIT_SECONDS:=60}"',
           'log() { echo "bastion-boot: $*" >&2; }',
           "# Retries a call that can meet a transient state (an interface still detaching).",
@@ -841,6 +880,7 @@ function layer(model: Model, target: RootTarget): RootLayer {
     subnet_ipv6_cidr: "module.network.private_subnet_ipv6_cidr",
     route_table_id: "module.network.private_route_table_id",
     internet_gateway_id: "module.network.internet_gateway_id",
+    netboot_dir: '"${path.root}/netboot"',
   };
   return {
     module: "bastion",

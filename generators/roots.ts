@@ -199,6 +199,10 @@ export function rootsFiles(model: Model, generators: readonly Generator[]): Gene
               `the lab root: the modules against the emulator at ${derived(model).emulatorUrl}`,
             ],
             ["[`aws/`](aws/README.md)", `the aws root: your own account, ${model.region}, state in S3`],
+            ...(["lab", "aws", "home"] as const).map((t) => [
+              `[\`${t}/netboot/\`](${t}/netboot/README.md)`,
+              `the bastion's netboot services for the ${t} target (layer 03)${t === "home" ? ": compose, for a host of your home lab" : ": packed into the bastion's user data"}`,
+            ]),
           ],
         ),
         "",

@@ -33,7 +33,8 @@ import {
 export const programArgv = (name: string, ...args: string[]): string[] => [
   process.execPath,
   "--import",
-  "tsx",
+  // By URL, not by name: a program may start in any working directory (an instance's own).
+  import.meta.resolve("tsx"),
   join(REPO_ROOT, "lab", "programs", `${name}.ts`),
   ...args,
 ];

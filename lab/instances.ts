@@ -27,11 +27,15 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { awsClients, targetFor, type AwsClients } from "../fixtures/target.ts";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { toolPaths } from "../setup/tools.ts";
+import { BUNDLE_DIR_ON_BASTION } from "../generators/03-netboot.ts";
+import { parseUserData } from "./cloud-init.ts";
 import { programArgv } from "./dataplane.ts";
+import { upstreamCa } from "./upstreams.ts";
+import { currentPayload } from "../setup/payload.ts";
 import { run } from "./exec.ts";
 import { addNamespace, deleteNamespace, ip, listNamespaces, nsExec } from "./netns.ts";
 import { securityGroupRuleset } from "./security-groups.ts";
@@ -185,6 +189,8 @@ export class Hypervisor {
       join(etc, "passwd"),
       `${readFileSync("/etc/passwd", "utf8").trimEnd()}\n${user}:x:${LOGIN_UID}:${LOGIN_UID}:lab bastion login:${home}:/bin/bash\n`,
     );
+    // Name resolution as the VPC's resolver gives it: the lab's upstream DNS, through the NAT.
+    writeFileSync(join(etc, "resolv.conf"), `nameserver ${this.d.labUpstreamDns}\n`);
     writeFileSync(
       join(etc, "group"),
       `${readFileSync("/etc/group", "utf8").trimEnd()}\n${user}:x:${LOGIN_UID}:\n`,
@@ -262,16 +268,38 @@ export class Hypervisor {
     const attr = await this.aws.ec2.send(
       new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: "userData" }),
     );
-    const userData = Buffer.from(attr.UserData?.Value ?? "", "base64").toString("utf8");
+    // cloud-init: files first (under the instance's own root), then the scripts in order.
+    const userData = parseUserData(Buffer.from(attr.UserData?.Value ?? "", "base64"));
+    const root = join(dir, "root");
+    for (const f of userData.files) {
+      const path = join(root, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content, { mode: f.mode });
+      chmodSync(path, f.mode);
+    }
+    const scripts = userData.scripts.map((text, i) => {
+      const path = join(dir, `user-data-${i + 1}`);
+      writeFileSync(path, text, { mode: 0o700 });
+      return path;
+    });
     const script = join(dir, "user-data");
-    writeFileSync(script, userData, { mode: 0o700 });
-    const venvBin = join(toolPaths(this.model).venv, "bin");
-    const out = openSync(record.bootScript.log, "a");
+    writeFileSync(script, `set -e\n${scripts.map((p) => `/bin/bash ${p}`).join("\n")}\n`, { mode: 0o700 });
+    const tools = toolPaths(this.model);
+    const venvBin = join(tools.venv, "bin");
+    const logFile = record.bootScript.log;
     const child = spawn("ip", ["netns", "exec", ns, "/bin/bash", script], {
       cwd: dir,
-      stdio: ["ignore", out, out],
+      stdio: ["ignore", "pipe", "pipe"],
       env: {
-        PATH: `${venvBin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+        // The lab's bastion image: the AWS CLI, matchbox and the registry installed, and the
+        // lab internet's CA trusted (as an image with a corporate CA bundle would be).
+        PATH: [
+          venvBin,
+          dirname(tools.matchbox),
+          dirname(tools.registry),
+          "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ].join(":"),
+        SSL_CERT_FILE: upstreamCa(this.model),
         HOME: dir,
         // The regional endpoint's stand-in on the lab internet, reached through the NAT.
         AWS_ENDPOINT_URL: `http://${this.d.awsEndpoint}`,
@@ -279,10 +307,24 @@ export class Hypervisor {
         AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
         // The lab's bastion image runs the netboot services natively (layer 03).
         MOON_CONTAINER_RUNTIME: "native",
-        MOON_NETBOOT_START: join(dir, "netboot", "start"),
+        MOON_NETBOOT_START: join(root, BUNDLE_DIR_ON_BASTION, "start"),
+        MOON_DATA_DIR: join(root, this.model.services.dataDir),
+        MOON_SUPERVISOR: programArgv("supervisor").join(" "),
+        // The offline lab's boot payload stands in for Talos's release assets.
+        MOON_TALOS_ASSETS: currentPayload() ?? "",
       },
     });
-    closeSync(out);
+    // Each line of the boot's output is logged with the time it was written (cloud-init's
+    // own log says when each step ran), so a slow step shows.
+    const stamp = (chunk: Buffer) => {
+      const lines = chunk
+        .toString()
+        .split("\n")
+        .filter((l) => l !== "");
+      appendFileSync(logFile, lines.map((l) => `${new Date().toISOString()} ${l}\n`).join(""));
+    };
+    child.stdout.on("data", stamp);
+    child.stderr.on("data", stamp);
     child.on("exit", (code) => {
       const now = readBastion(this.model);
       if (now?.instanceId !== id) return;

@@ -8,6 +8,9 @@ import { derived, type Model } from "../model/index.ts";
 import { cidrsOverlap, ipv6CidrContains, parseIpv4Cidr } from "../model/net.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { buildDataPlane, programArgv } from "./dataplane.ts";
+import { buildUpstreams } from "./upstreams.ts";
+import { currentPayload } from "../setup/payload.ts";
+import type { ServiceStatus } from "./programs/supervisor.ts";
 import { ensureOperatorKey, readBastion, type BastionRecord } from "./instances.ts";
 import { isEmulatorUp, startEmulator, strayEmulatorPids } from "./emulator.ts";
 import { elapsed, run } from "./exec.ts";
@@ -18,7 +21,7 @@ import { tofuInitApply, tofuOutputs } from "./tofu.ts";
 let phase = 0;
 const PHASES = 5;
 /** How long lab up waits for the bastion's user data to attach its interface and finish. */
-const BASTION_BOOT_TIMEOUT_MS = 180_000;
+const BASTION_BOOT_TIMEOUT_MS = 240_000;
 function progress(what: string): number {
   phase++;
   console.log(`[lab up ${phase}/${PHASES}] ${what}`);
@@ -124,6 +127,9 @@ export async function up(model: Model): Promise<void> {
     ["OpenTofu", toolPaths(model).tofu],
     ["the hashicorp/aws provider", toolPaths(model).awsProviderBinary],
     ["moto", toolPaths(model).python],
+    ["matchbox", toolPaths(model).matchbox],
+    ["the registry", toolPaths(model).registry],
+    ["the stand-in boot payload", currentPayload() ?? "(none)"],
   ] as const)
     if (!existsSync(path)) throw new Error(`${what} is not installed (${path}). Fix: npm run setup`);
   checkHostRoutes(model);
@@ -151,6 +157,10 @@ export async function up(model: Model): Promise<void> {
     t = progress("data plane: lab internet, home, VPC router, internet gateway, NAT, private host");
     const plane = await buildDataPlane(model, state, tofuOutputs(model));
     console.log(`  built (${elapsed(t)}); private default route → ${plane.defaultRoutes.private ?? "none"}`);
+    buildUpstreams(model, state);
+    console.log(
+      `  upstreams: registries for ${model.services.caches.map((c) => c.upstream).join(", ")}, DNS; link shaped to ${model.lab.upstreams.link.rateMbit} Mbit/s + ${model.lab.upstreams.link.latencyMs} ms`,
+    );
     t = progress(`bastion: the hypervisor boots ${model.bastion.name} and runs its user data`);
     startProcess(model, state, { name: "hypervisor", ns: "host", argv: programArgv("hypervisor") });
     const booted = await waitForBastion(model, BASTION_BOOT_TIMEOUT_MS);
@@ -239,6 +249,12 @@ export async function status(model: Model): Promise<number> {
       ? `  bastion ${b.instanceId} in ${b.ns}: ${[b.primaryIp, ...b.attached.map((a) => a.privateIp ?? a.device)].join(", ")}; user data ${b.bootScript.exitCode === null ? "running" : `exited ${b.bootScript.exitCode}`}`
       : "  bastion: not running (stopped by its schedule, or being replaced)",
   );
+  const services = b ? join(b.dir, "root", model.services.dataDir, "supervisor", "status.json") : "";
+  if (services && existsSync(services))
+    for (const s of JSON.parse(readFileSync(services, "utf8")) as ServiceStatus[])
+      console.log(
+        `    service ${s.name}: ${s.pid ? `pid ${s.pid}` : "down"}, ${s.restarts} restart(s); ${s.program}`,
+      );
   return problem === undefined ? 0 : 1;
 }
 

@@ -139,6 +139,10 @@ export function compileSecurityGroups(
     "    type filter hook forward priority filter - 10; policy accept;",
     "    ct state established,related accept",
     "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept",
+    // Security groups do not filter DHCP on AWS either (it is the subnet's service); in the
+    // lab it is the bastion's dnsmasq answering netbooting machines that have no address yet.
+    "    udp sport 68 udp dport 67 accept",
+    "    udp sport 67 udp dport 68 accept",
     ...dispatch,
     "  }",
     ...chains,

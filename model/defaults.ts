@@ -39,14 +39,36 @@ export const DEFAULT_MODEL: Model = {
     dnsPort: 53,
     tftpPort: 69,
     caches: [
-      { upstream: "docker.io", port: 5050 },
-      { upstream: "gcr.io", port: 5051 },
-      { upstream: "ghcr.io", port: 5052 },
-      { upstream: "quay.io", port: 5053 },
-      { upstream: "registry.k8s.io", port: 5054 },
+      // Docker Hub's registry API lives on its own host; the others answer on their names.
+      { upstream: "docker.io", port: 5050, remoteUrl: "https://registry-1.docker.io" },
+      { upstream: "gcr.io", port: 5051, remoteUrl: "https://gcr.io" },
+      { upstream: "ghcr.io", port: 5052, remoteUrl: "https://ghcr.io" },
+      { upstream: "quay.io", port: 5053, remoteUrl: "https://quay.io" },
+      { upstream: "registry.k8s.io", port: 5054, remoteUrl: "https://registry.k8s.io" },
+    ],
+    // Above the addresses the emulator hands out from the bottom, below the lab's test host.
+    dhcp: { firstHost: 160, lastHost: 199, leaseTime: "12h" },
+    dnsFilter: {
+      upstreams: {
+        // The VPC's own resolver (the Amazon-provided DNS at the link-local address).
+        aws: ["169.254.169.253"],
+        home: ["9.9.9.9", "149.112.112.112"],
+      },
+      localDomain: "moon.internal",
+      bastionNames: ["bastion", "matchbox", "registry"],
+      blocklist: ["ads.example.com", "tracker.example.net"],
+    },
+    dataDir: "/var/lib/moon-and-back",
+    restartDelaySeconds: 1,
+  },
+  nodes: {
+    namePrefix: "talos-node-",
+    // The lab's two nodes, one per architecture; locally administered MACs (02:…).
+    machines: [
+      { mac: "02:4d:42:00:00:01", arch: "amd64", role: "controlplane" },
+      { mac: "02:4d:42:00:00:02", arch: "arm64", role: "worker" },
     ],
   },
-  nodes: { namePrefix: "talos-node-" },
   budget: { monthlyUsd: 0.1 },
   versions: {
     opentofu: "1.12.6",
@@ -68,9 +90,18 @@ export const DEFAULT_MODEL: Model = {
       build: { module: "github.com/poseidon/matchbox", moduleVersion: "v0.11.0" },
     },
     registry: {
-      version: "3.1.2",
-      build: { module: "github.com/distribution/distribution/v3", moduleVersion: "v3.1.2" },
+      version: "3.0.0",
+      build: { module: "github.com/distribution/distribution/v3", moduleVersion: "v3.0.0" },
     },
+    images: {
+      // poseidon's dnsmasq image ships the iPXE and GRUB loaders in its TFTP root.
+      dnsmasq: "quay.io/poseidon/dnsmasq:v0.5.0-41-g0212fd2",
+      pihole: "docker.io/pihole/pihole:2025.07.1",
+      matchboxRepository: "quay.io/poseidon/matchbox",
+      registryRepository: "docker.io/library/registry",
+    },
+    composePlugin: "2.39.1",
+    talos: "1.11.5",
     moto: "5.2.1",
     awscli: "1.46.3",
   },
@@ -87,6 +118,12 @@ export const DEFAULT_MODEL: Model = {
       awsEndpointIndex: 20,
     },
     home: { ipv6Cidr: "2001:db8:ab::/64", hostIndex: 16 },
+    upstreams: {
+      dnsIndex: 53,
+      firstRegistryIndex: 60,
+      testImage: { repository: "moon-and-back/hello", tag: "1.0", layerBytes: 4 * 1024 * 1024 },
+      link: { rateMbit: 50, latencyMs: 40 },
+    },
     // High in the subnet, away from the addresses the emulator hands out from the bottom.
     privateHostIndex: 250,
     probePort: 7000,

@@ -92,7 +92,29 @@ export function derived(model: Model) {
   const ns = (name: string) => `${model.lab.namespacePrefix}${name}`;
   const privIp = parseIpv4(model.bastion.privateIp) ?? 0;
   const labHome = ipv6CidrHost(model.lab.home.ipv6Cidr, model.lab.home.hostIndex);
+  const upstreams = model.lab.upstreams;
+  const labUpstreamDns = cidrHost(inet, upstreams.dnsIndex);
   return {
+    /** The lab's upstream DNS on its internet: it answers for the upstream registries' names. */
+    labUpstreamDns,
+    /** The lab's upstream registries, one per cache, each at its own address under its real name. */
+    labUpstreamRegistries: model.services.caches.map((c, i) => ({
+      upstream: c.upstream,
+      host: new URL(c.remoteUrl).hostname,
+      address: cidrHost(inet, upstreams.firstRegistryIndex + i),
+    })),
+    /** The resolvers the DNS filter forwards to on a target. */
+    dnsFilterUpstreams: (target: TargetName): readonly string[] =>
+      target === "lab" ? [labUpstreamDns] : model.services.dnsFilter.upstreams[target],
+    /** Nodes with their names (`talos-node-N`, in the model's order). */
+    nodes: model.nodes.machines.map((m, i) => ({ ...m, name: `${model.nodes.namePrefix}${i + 1}` })),
+    /** The DHCP range's first and last address. */
+    dhcpRange: {
+      start: cidrHost(priv, model.services.dhcp.firstHost),
+      end: cidrHost(priv, model.services.dhcp.lastHost),
+    },
+    /** matchbox's base URL as the nodes reach it. */
+    matchboxUrl: `http://${model.bastion.privateIp}:${model.services.matchboxPort}`,
     emulatorUrl: `http://${model.lab.emulator.host}:${model.lab.emulator.port}`,
     /** AWS's router sits at the first host address of every subnet. */
     publicRouter: cidrHost(pub, 1),

@@ -69,8 +69,33 @@ export interface BastionModel {
 }
 
 export interface RegistryCacheModel {
+  /** The registry's name as image references spell it, e.g. "docker.io". */
   readonly upstream: string;
   readonly port: number;
+  /** The registry API endpoint the cache pulls from, e.g. "https://registry-1.docker.io". */
+  readonly remoteUrl: string;
+}
+
+export interface DhcpModel {
+  /**
+   * First and last host number (inside the private subnet) dnsmasq leases: 160 and 199 in
+   * 10.20.13.0/24 are 10.20.13.160-199, and they follow the subnet if it moves.
+   */
+  readonly firstHost: number;
+  readonly lastHost: number;
+  /** dnsmasq lease time, e.g. "12h". */
+  readonly leaseTime: string;
+}
+
+export interface DnsFilterModel {
+  /** Resolvers the filter forwards to, per target; the lab's is its own upstream DNS (lab.upstreams.dnsIndex). */
+  readonly upstreams: Readonly<Record<Exclude<TargetName, "lab">, readonly string[]>>;
+  /** The private zone the bastion answers for, e.g. "moon.internal". */
+  readonly localDomain: string;
+  /** Names in localDomain that resolve to the bastion, e.g. "matchbox" → matchbox.moon.internal. */
+  readonly bastionNames: readonly string[];
+  /** Domains the filter blocks (it answers 0.0.0.0 and ::, as Pi-hole's default blocking mode does). */
+  readonly blocklist: readonly string[];
 }
 
 export interface ServicesModel {
@@ -79,11 +104,43 @@ export interface ServicesModel {
   readonly dnsPort: number;
   readonly tftpPort: number;
   readonly caches: readonly RegistryCacheModel[];
+  /** DHCP for the home lab and the local lab (on AWS, the VPC's DHCP is AWS's; dnsmasq serves TFTP only). */
+  readonly dhcp: DhcpModel;
+  readonly dnsFilter: DnsFilterModel;
+  /** Where the services keep their data on the bastion (the caches' storage, matchbox's assets). */
+  readonly dataDir: string;
+  /** How many seconds a supervisor waits before restarting a service that stopped. */
+  readonly restartDelaySeconds: number;
+}
+
+/**
+ * Container images of the compose rendering (aws and home), pinned by version. matchbox and
+ * the registry take their tags from the versions the lab builds, so every target runs the same.
+ */
+export interface ServiceImagesModel {
+  readonly dnsmasq: string;
+  readonly pihole: string;
+  readonly matchboxRepository: string;
+  readonly registryRepository: string;
+}
+
+export const NODE_ARCHES = ["amd64", "arm64"] as const;
+export type NodeArch = (typeof NODE_ARCHES)[number];
+export const NODE_ROLES = ["controlplane", "worker"] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+/** A machine that netboots: matchbox selects its group (and so its profile) by MAC. */
+export interface NodeMachine {
+  /** Lower-case, colon-separated, e.g. "02:4d:42:00:00:01". */
+  readonly mac: string;
+  readonly arch: NodeArch;
+  readonly role: NodeRole;
 }
 
 export interface NodesModel {
-  /** Nodes are named `${namePrefix}${n}`. */
+  /** Nodes are named `${namePrefix}${n}`, n counting from 1 in the order of `machines`. */
   readonly namePrefix: string;
+  readonly machines: readonly NodeMachine[];
 }
 
 export interface BudgetModel {
@@ -115,6 +172,11 @@ export interface VersionsModel {
   readonly matchbox: { readonly version: string; readonly build: GoModuleBuild };
   /** The registry (CNCF distribution) behind the pull-through caches, built from its Go module for the lab. */
   readonly registry: { readonly version: string; readonly build: GoModuleBuild };
+  readonly images: ServiceImagesModel;
+  /** The Docker Compose plugin the aws bastion installs (Amazon Linux ships Docker without it). */
+  readonly composePlugin: string;
+  /** The Talos release the nodes boot (its kernel and initramfs are matchbox assets). */
+  readonly talos: string;
   /** moto, the AWS emulator of the lab, from PyPI. */
   readonly moto: string;
   /** The AWS CLI (v1, from PyPI) that the lab bastion's boot script calls, as EC2's image has one. */
@@ -148,6 +210,22 @@ export interface LabModel {
     readonly ipv6Cidr: string;
     /** Host number of the operator's machine inside ipv6Cidr. */
     readonly hostIndex: number;
+  };
+  /** The lab internet's upstreams for the netboot layer: registries under the five names, and DNS. */
+  readonly upstreams: {
+    /** Host number (in internet.hostsCidr) of the upstream DNS that answers for the lab's names. */
+    readonly dnsIndex: number;
+    /** Host number of the first upstream registry; the others follow, one per cache. */
+    readonly firstRegistryIndex: number;
+    /** The test image every upstream serves (multi-arch, built by the lab itself). */
+    readonly testImage: { readonly repository: string; readonly tag: string; readonly layerBytes: number };
+    /** The shaped link to the lab internet, so a cache's benefit is measurable. */
+    readonly link: {
+      /** Bandwidth each way in Mbit/s (tc tbf on both ends of the link). */
+      readonly rateMbit: number;
+      /** Added to every upstream registry response, as a far registry's round trip would. */
+      readonly latencyMs: number;
+    };
   };
   /** Host number (inside the private subnet) of the lab's private test host. */
   readonly privateHostIndex: number;

@@ -11,7 +11,7 @@ import {
   type Ipv4Cidr,
 } from "./net.ts";
 import { readSchedule } from "./schedule.ts";
-import { NAT_CHOICES, type Model, type TargetName } from "./types.ts";
+import { NAT_CHOICES, NODE_ARCHES, NODE_ROLES, type Model, type TargetName } from "./types.ts";
 
 /** One thing wrong with the model: where, what value, why, and how to fix it. */
 export interface Problem {
@@ -140,6 +140,102 @@ const PORT_MIN = 1;
 const PORT_MAX = 65535;
 const HOSTNAME_RE =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+/** Why a registry URL is unusable, or undefined when it is a plain http(s) origin. */
+export function urlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "is not a URL";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "is not an http(s) URL";
+  if (url.pathname !== "/" || url.search || url.hash || url.username)
+    return "has more than a scheme and a host";
+  return undefined;
+}
+
+type AddProblem = (path: string, value: unknown, message: string, fix: string) => void;
+
+/** The netboot layer's settings: DHCP range, DNS filter, data directory, images. */
+function validateServices(model: Model, priv: Ipv4Cidr | undefined, add: AddProblem): void {
+  const s = model.services;
+  const dhcp = s.dhcp;
+  const subnet = model.network.private.cidr;
+  // AWS keeps the first four addresses of a subnet and its last one.
+  const last = priv ? cidrSize(priv) - 2 : 254;
+  for (const key of ["firstHost", "lastHost"] as const) {
+    const n = dhcp[key];
+    if (!Number.isInteger(n) || n < 4 || n > last)
+      add(
+        `services.dhcp.${key}`,
+        n,
+        `is outside the usable addresses of the private subnet ${subnet}`,
+        `use a host number from 4 to ${last}`,
+      );
+  }
+  if (dhcp.firstHost > dhcp.lastHost)
+    add("services.dhcp.lastHost", dhcp.lastHost, `comes before firstHost ${dhcp.firstHost}`, "swap them");
+  const bastion = parseIpv4(model.bastion.privateIp);
+  const bastionHost = priv && bastion !== undefined ? bastion - priv.base : -1;
+  if (bastionHost >= dhcp.firstHost && bastionHost <= dhcp.lastHost)
+    add(
+      "services.dhcp",
+      `${dhcp.firstHost}-${dhcp.lastHost}`,
+      `contains the bastion's fixed address ${model.bastion.privateIp} (host ${bastionHost})`,
+      "move the range off the bastion's address",
+    );
+  if (!/^(\d+[smhdw]?|infinite)$/.test(dhcp.leaseTime))
+    add(
+      "services.dhcp.leaseTime",
+      dhcp.leaseTime,
+      "is not a dnsmasq lease time",
+      'use e.g. "12h" or "infinite"',
+    );
+
+  const f = s.dnsFilter;
+  for (const [target, list] of Object.entries(f.upstreams)) {
+    if (list.length === 0)
+      add(`services.dnsFilter.upstreams.${target}`, list, "is empty", "name at least one resolver");
+    list.forEach((a, i) => {
+      if (parseIpv4(a) === undefined && parseIpv6(a) === undefined)
+        add(`services.dnsFilter.upstreams.${target}[${i}]`, a, "is not an IP address", 'use e.g. "9.9.9.9"');
+    });
+  }
+  if (!HOSTNAME_RE.test(f.localDomain))
+    add("services.dnsFilter.localDomain", f.localDomain, "is not a domain name", 'use e.g. "moon.internal"');
+  f.bastionNames.forEach((n, i) => {
+    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(n))
+      add(`services.dnsFilter.bastionNames[${i}]`, n, "is not a host name label", 'use e.g. "matchbox"');
+  });
+  f.blocklist.forEach((d, i) => {
+    if (!HOSTNAME_RE.test(d))
+      add(`services.dnsFilter.blocklist[${i}]`, d, "is not a domain name", 'use e.g. "ads.example.com"');
+    if (d === f.localDomain || d.endsWith(`.${f.localDomain}`))
+      add(`services.dnsFilter.blocklist[${i}]`, d, "blocks the local zone", "remove it from the blocklist");
+  });
+  if (!/^\/[A-Za-z0-9._/-]+$/.test(s.dataDir) || s.dataDir.includes(".."))
+    add("services.dataDir", s.dataDir, "is not an absolute path", 'use e.g. "/var/lib/moon-and-back"');
+  if (!(Number.isInteger(s.restartDelaySeconds) && s.restartDelaySeconds >= 0 && s.restartDelaySeconds <= 60))
+    add("services.restartDelaySeconds", s.restartDelaySeconds, "is not a delay", "use 0-60 seconds, e.g. 1");
+  const images = model.versions.images;
+  for (const key of ["dnsmasq", "pihole"] as const)
+    if (!/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(images[key]))
+      add(
+        `versions.images.${key}`,
+        images[key],
+        "is not an image reference pinned by a tag",
+        'write registry/repository:tag, e.g. "docker.io/pihole/pihole:2025.07.1"',
+      );
+  for (const key of ["matchboxRepository", "registryRepository"] as const)
+    if (!/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/.test(images[key]))
+      add(
+        `versions.images.${key}`,
+        images[key],
+        "is not an image repository (its tag comes from the version the lab builds)",
+        'write registry/repository, e.g. "quay.io/poseidon/matchbox"',
+      );
+}
 
 const SSH_KEY_TYPES = [
   "ssh-ed25519",
@@ -441,7 +537,16 @@ export function validateModel(model: Model): Model {
     if (upstreams.has(c.upstream))
       add(`services.caches[${i}].upstream`, c.upstream, "has a cache already", "list each upstream once");
     upstreams.add(c.upstream);
+    const url = urlProblem(c.remoteUrl);
+    if (url)
+      add(
+        `services.caches[${i}].remoteUrl`,
+        c.remoteUrl,
+        url,
+        'use the registry\'s API URL, e.g. "https://quay.io"',
+      );
   });
+  validateServices(model, priv, add);
 
   if (!/^[a-z][a-z0-9-]*-$/.test(model.nodes.namePrefix))
     add(
@@ -450,6 +555,36 @@ export function validateModel(model: Model): Model {
       "is not a host-name prefix ending in '-'",
       'use lowercase letters, digits and "-", e.g. "talos-node-"',
     );
+  const macs = new Map<string, number>();
+  model.nodes.machines.forEach((m, i) => {
+    if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(m.mac))
+      add(
+        `nodes.machines[${i}].mac`,
+        m.mac,
+        "is not a MAC address",
+        'write six lower-case hex pairs, e.g. "02:4d:42:00:00:01"',
+      );
+    const first = macs.get(m.mac);
+    if (first !== undefined)
+      add(
+        `nodes.machines[${i}].mac`,
+        m.mac,
+        `is listed twice (also nodes.machines[${first}])`,
+        "give every node its own MAC",
+      );
+    else macs.set(m.mac, i);
+    if (!(NODE_ARCHES as readonly string[]).includes(m.arch))
+      add(
+        `nodes.machines[${i}].arch`,
+        m.arch,
+        "is not a node architecture",
+        `use ${NODE_ARCHES.join(" or ")}`,
+      );
+    if (!(NODE_ROLES as readonly string[]).includes(m.role))
+      add(`nodes.machines[${i}].role`, m.role, "is not a Talos role", `use ${NODE_ROLES.join(" or ")}`);
+  });
+  if (!/^\d+\.\d+\.\d+$/.test(model.versions.talos))
+    add("versions.talos", model.versions.talos, "is not a Talos release", 'use e.g. "1.11.5"');
   if (!(model.budget.monthlyUsd > 0))
     add(
       "budget.monthlyUsd",
@@ -478,6 +613,13 @@ export function validateModel(model: Model): Model {
         `use "v${v.version}", and \`go get -tool\` it in setup/go/${key}`,
       );
   }
+  if (!/^\d+\.\d+\.\d+$/.test(model.versions.composePlugin))
+    add(
+      "versions.composePlugin",
+      model.versions.composePlugin,
+      "is not a version",
+      'use a release such as "2.39.1"',
+    );
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.awscli))
     add("versions.awscli", model.versions.awscli, "is not a version", 'use a release such as "1.46.3"');
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.moto))
@@ -567,6 +709,52 @@ export function validateModel(model: Model): Model {
       "use a free host number such as 10",
     );
   port("lab.probePort", lab.probePort);
+  const hosts = parseIpv4Cidr(lab.internet.hostsCidr);
+  const up = lab.upstreams;
+  // Host numbers of the lab internet already taken: its router, its web host, the AWS endpoint.
+  const taken = new Map<number, string>([
+    [1, "the lab internet's router"],
+    [10, "the lab internet's web host"],
+    [lab.internet.awsEndpointIndex, "lab.internet.awsEndpointIndex"],
+  ]);
+  const hostIndex = (path: string, n: number): void => {
+    const max = hosts ? cidrSize(hosts) - 2 : 254;
+    if (!Number.isInteger(n) || n < 2 || n > max)
+      add(path, n, "is not a host number of the lab internet", `use 2-${max}`);
+    else if (taken.has(n)) add(path, n, `is taken by ${taken.get(n) ?? ""}`, "pick a free host number");
+    else taken.set(n, path);
+  };
+  hostIndex("lab.upstreams.dnsIndex", up.dnsIndex);
+  model.services.caches.forEach((c, i) => {
+    hostIndex(
+      `lab.upstreams.firstRegistryIndex (+${i}, the ${c.upstream} upstream)`,
+      up.firstRegistryIndex + i,
+    );
+  });
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/.test(up.testImage.repository))
+    add(
+      "lab.upstreams.testImage.repository",
+      up.testImage.repository,
+      "is not a registry repository name",
+      'use lowercase path components, e.g. "moon-and-back/hello"',
+    );
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(up.testImage.tag))
+    add("lab.upstreams.testImage.tag", up.testImage.tag, "is not an image tag", 'use e.g. "1.0"');
+  if (
+    !Number.isInteger(up.testImage.layerBytes) ||
+    up.testImage.layerBytes < 1024 ||
+    up.testImage.layerBytes > 64 * 1024 * 1024
+  )
+    add(
+      "lab.upstreams.testImage.layerBytes",
+      up.testImage.layerBytes,
+      "is not a layer size the lab can serve",
+      "use 1 KiB to 64 MiB, e.g. 4194304",
+    );
+  if (!(up.link.rateMbit >= 1 && up.link.rateMbit <= 10_000))
+    add("lab.upstreams.link.rateMbit", up.link.rateMbit, "is not a link rate", "use 1-10000 Mbit/s, e.g. 50");
+  if (!(Number.isInteger(up.link.latencyMs) && up.link.latencyMs >= 0 && up.link.latencyMs <= 2000))
+    add("lab.upstreams.link.latencyMs", up.link.latencyMs, "is not a latency", "use 0-2000 ms, e.g. 40");
 
   if (problems.length > 0) throw new ModelError(problems);
   return model;

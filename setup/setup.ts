@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { elapsed, run, stream, withHeartbeat } from "../lab/exec.ts";
 import { loadModel, type GoModuleBuild, type Model } from "../model/index.ts";
+import { ensureStandInKernels } from "./payload.ts";
 import { cacheDir, toolPaths } from "./tools.ts";
 
 /** Debian packages the lab and the checks call. */
@@ -20,6 +21,10 @@ export const APT_PACKAGES = [
   "iputils-ping",
   // DHCP, TFTP and DNS for the netboot layer.
   "dnsmasq-base",
+  // The lab internet's CA and its upstream registries' certificate.
+  "openssl",
+  // Validates the compose rendering offline (the docker client here has no compose plugin).
+  "docker-compose",
   // sshd for the lab bastion; installed without starting a service on the host (below).
   "openssh-server",
 ] as const;
@@ -29,7 +34,7 @@ export const APT_PACKAGES = [
 const POLICY_RC_D = "/usr/sbin/policy-rc.d";
 
 let stepNo = 0;
-const STEPS = 7;
+const STEPS = 8;
 function step(title: string): number {
   stepNo++;
   console.log(`[setup ${stepNo}/${STEPS}] ${title}`);
@@ -215,6 +220,11 @@ export async function setup(model: Model): Promise<void> {
       );
     console.log(`  ${name}: ${out.trim()}`);
   }
+  const p = step("the offline lab's stand-in boot payload (Debian kernels for amd64 and arm64)");
+  const payload = ensureStandInKernels((l) => {
+    console.log(l);
+  });
+  console.log(`  ${payload} (${elapsed(p)})`);
   const s = step("offline provider mirror for tofu init");
   writeTofurc(model);
   console.log(`  ${paths.tofurc} → ${paths.providerMirror} (${elapsed(s)})`);

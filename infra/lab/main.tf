@@ -40,4 +40,5 @@ module "bastion" {
   subnet_ipv6_cidr    = module.network.private_subnet_ipv6_cidr
   route_table_id      = module.network.private_route_table_id
   internet_gateway_id = module.network.internet_gateway_id
+  netboot_dir         = "${path.root}/netboot"
 }

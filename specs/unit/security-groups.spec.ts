@@ -77,3 +77,13 @@ test("an interface without groups is not filtered", () => {
   );
   expect(t).not.toContain("10.20.13.9");
 });
+
+test("DHCP passes before any interface's rules, as AWS leaves it unfiltered", () => {
+  const lines = table.split("\n").map((l) => l.trim());
+  const dhcp = lines.indexOf("udp sport 68 udp dport 67 accept");
+  expect(dhcp, "a broadcast from a machine with no address yet reaches the DHCP server").toBeGreaterThan(0);
+  expect(lines.indexOf("udp sport 67 udp dport 68 accept")).toBeGreaterThan(0);
+  expect(dhcp, "before the NAT's catch-all dispatch would drop it").toBeLessThan(
+    lines.findIndex((l) => l.includes("jump in_eni_nat")),
+  );
+});

@@ -6,6 +6,12 @@ locals {
   ip_octets   = [for o in split(".", var.private_ip) : tonumber(o)]
   net_octets  = [for o in split(".", split("/", var.subnet_cidr)[0]) : tonumber(o)]
   host_number = (local.ip_octets[0] - local.net_octets[0]) * 16777216 + (local.ip_octets[1] - local.net_octets[1]) * 65536 + (local.ip_octets[2] - local.net_octets[2]) * 256 + (local.ip_octets[3] - local.net_octets[3])
+  # The user data: cloud-init writes the netboot bundle (README files aside), then runs the
+  # boot script, which starts the bundle. Gzipped, as cloud-init accepts, to stay under 16 KiB.
+  netboot_files = sort([for f in fileset(var.netboot_dir, "**") : f if !endswith(f, ".md")])
+  cloud_config  = "#cloud-config\n${yamlencode({ write_files = [for f in local.netboot_files : { path = "/opt/moon-and-back/netboot/${f}", encoding = "gz+b64", content = base64gzip(file("${var.netboot_dir}/${f}")), permissions = f == "start" ? "0755" : "0644" }] })}"
+  user_data     = join("\n", ["Content-Type: multipart/mixed; boundary=\"MOON-AND-BACK-USER-DATA\"", "MIME-Version: 1.0", "", "--MOON-AND-BACK-USER-DATA", "Content-Type: text/cloud-config; charset=\"us-ascii\"", "", local.cloud_config, "--MOON-AND-BACK-USER-DATA", "Content-Type: text/x-shellscript; charset=\"us-ascii\"", "", file("${path.module}/bastion-boot.sh"), "--MOON-AND-BACK-USER-DATA--", ""])
+  user_data_gz  = base64gzip(local.user_data)
 }
 
 data "aws_ssm_parameter" "ami" {
@@ -41,11 +47,17 @@ resource "aws_launch_template" "bastion" {
   instance_type          = var.instance_type
   key_name               = aws_key_pair.operator.key_name
   vpc_security_group_ids = [aws_security_group.bastion.id]
-  # The boot script is a file of its own: read it, shellcheck it, test it.
-  user_data              = filebase64("${path.module}/bastion-boot.sh")
+  # The boot script is a file of its own (read it, shellcheck it, test it); the bundle rides along.
+  user_data              = local.user_data_gz
   update_default_version = true
   iam_instance_profile {
     arn = aws_iam_instance_profile.bastion.arn
+  }
+  lifecycle {
+    precondition {
+      condition     = length(local.user_data_gz) <= 21848
+      error_message = "The user data (boot script and netboot bundle, gzipped) is over the 16 KiB EC2 accepts: trim the bundle."
+    }
   }
   metadata_options {
     http_endpoint               = "enabled"

@@ -126,6 +126,11 @@ variable "netboot_ports" {
   description = "What the netboot services listen on; each is open to the VPC only. Example: { matchbox = { ip_protocol = \"tcp\", port = 8080, description = \"matchbox\" } }"
 }
 
+variable "netboot_dir" {
+  type        = string
+  description = "Folder of the netboot services' bundle (generator 03); cloud-init writes it to the bastion from the user data. Example: \"$${path.root}/netboot\""
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags added to every resource. Example: { Project = \"moon-and-back\" }"

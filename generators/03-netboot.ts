@@ -1,0 +1,568 @@
+// Generator 03: the bastion's netboot services — dnsmasq (DHCP and TFTP), matchbox, five
+// registry pull-through caches and the DNS filter — as one typed definition rendered to
+// every target: a compose file for aws and home, supervised native processes for the lab.
+// Each target's bundle (infra/<target>/netboot/) travels in the bastion's user data and is
+// started by its `start` script in a fixed order: DNS first, then the caches, then matchbox,
+// then the DHCP/TFTP server that sends nodes to it.
+import { derived, type Model, type TargetName } from "../model/index.ts";
+import { renderDnsmasq, type DnsmasqSection } from "./writers/dnsmasq.ts";
+import { markdownTable } from "./writers/markdown.ts";
+import { renderShell, shq } from "./writers/shell.ts";
+import { renderJson, renderYaml } from "./writers/yaml.ts";
+import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
+
+const TEST = 3;
+export const NETBOOT_TARGETS = ["lab", "aws", "home"] as const satisfies readonly TargetName[];
+/** Where cloud-init writes the bundle on the bastion; the boot script runs `start` from here. */
+export const BUNDLE_DIR_ON_BASTION = "/opt/moon-and-back/netboot";
+export const bundleDir = (target: TargetName) => `infra/${target}/netboot`;
+/** The file the native supervisor writes once every service answers. */
+export const SUPERVISOR_READY = "supervisor/ready";
+const COMPOSE_PROJECT = "moon-netboot";
+
+/** A port a service must be listening on before the next one starts. */
+export interface ServicePort {
+  readonly proto: "tcp" | "udp";
+  readonly port: number;
+}
+
+/** One service of the lab's native rendering, as the supervisor runs it. */
+export interface NativeService {
+  /** The container name on aws and home: the lab reports its process under the same name. */
+  readonly name: string;
+  /** What runs it in the lab, in words (the program and why it stands in for the container). */
+  readonly program: string;
+  /** Program and arguments; `${CONF}` is the bundle, `${DATA}` the data directory. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly ready: readonly ServicePort[];
+}
+
+export interface NativePlan {
+  readonly restartDelaySeconds: number;
+  /** Directories under `${DATA}` the services write to. */
+  readonly dataDirs: readonly string[];
+  readonly services: readonly NativeService[];
+}
+
+const cacheName = (upstream: string) => `registry-${upstream}`;
+
+/** The start order: DNS, the caches, matchbox, then DHCP/TFTP (which points nodes at matchbox). */
+export function serviceOrder(model: Model): string[] {
+  return ["pihole", ...model.services.caches.map((c) => cacheName(c.upstream)), "matchbox", "dnsmasq"];
+}
+
+/** Data directories (relative to the data dir) every rendering uses. */
+function dataDirs(model: Model): string[] {
+  return [
+    "pihole",
+    ...model.services.caches.map((c) => `registry/${c.upstream}`),
+    "matchbox/assets",
+    "tftp",
+    "dnsmasq",
+    "logs",
+    "supervisor",
+  ];
+}
+
+// --- configuration files (shared by every rendering) ---------------------------------
+
+function registryConfig(model: Model, cache: Model["services"]["caches"][number]): string {
+  return renderYaml(
+    {
+      version: 0.1,
+      log: { level: "info", formatter: "text", fields: { service: cacheName(cache.upstream) } },
+      storage: {
+        // The container's path; the lab's native rendering points it at the data dir by environment.
+        filesystem: { rootdirectory: "/var/lib/registry" },
+        // The proxy expires cached content after its TTL, which needs deletes.
+        delete: { enabled: true },
+        cache: { blobdescriptor: "inmemory" },
+      },
+      http: { addr: `:${cache.port}`, headers: { "X-Content-Type-Options": ["nosniff"] } },
+      // Credentials, where an upstream needs them, come from the environment
+      // (REGISTRY_PROXY_USERNAME / REGISTRY_PROXY_PASSWORD), never from this file.
+      proxy: { remoteurl: cache.remoteUrl, ttl: "168h" },
+      health: { storagedriver: { enabled: true, interval: "10s", threshold: 3 } },
+    },
+    `Pull-through cache of ${cache.upstream} on port ${cache.port}.\n${generatedHeader(TEST)}`,
+  );
+}
+
+function dnsmasqNetboot(model: Model, target: TargetName): string {
+  const s = model.services;
+  const d = derived(model);
+  const bastion = model.bastion.privateIp;
+  const prefix = Number(model.network.private.cidr.split("/")[1] ?? "24");
+  const mask = [0, 8, 16, 24]
+    .map((o) => String(((0xffffffff << (32 - prefix)) >>> (24 - o)) & 255))
+    .join(".");
+  const dhcp: DnsmasqSection[] =
+    target === "aws"
+      ? []
+      : [
+          {
+            why: "DHCP for the private subnet; addresses below and above the range are the fixed ones.",
+            options: [
+              ["dhcp-range", `${d.dhcpRange.start},${d.dhcpRange.end},${mask},${s.dhcp.leaseTime}`],
+              ["dhcp-option", `option:router,${d.privateRouter}`],
+              ["dhcp-option", `option:dns-server,${bastion}`],
+              ["dhcp-option", `option:domain-name,${s.dnsFilter.localDomain}`],
+              ["dhcp-authoritative"],
+              ["log-dhcp"],
+            ],
+          },
+          {
+            why:
+              "Firmware that is not iPXE yet gets an iPXE loader over TFTP (BIOS, x86_64 EFI); ARM64 EFI\n" +
+              "(client-arch 11) gets a GRUB EFI image that reaches matchbox over HTTP.",
+            options: [
+              ["dhcp-userclass", "set:ipxe,iPXE"],
+              ["dhcp-match", "set:efi-x86_64,option:client-arch,7"],
+              ["dhcp-match", "set:efi-x86_64,option:client-arch,9"],
+              ["dhcp-match", "set:efi-arm64,option:client-arch,11"],
+              ["dhcp-boot", "tag:!ipxe,tag:!efi-x86_64,tag:!efi-arm64,undionly.kpxe"],
+              ["dhcp-boot", "tag:!ipxe,tag:efi-x86_64,ipxe.efi"],
+              ["dhcp-boot", "tag:efi-arm64,grub-arm64.efi"],
+              // iPXE then chains matchbox's script, which passes mac and arch along.
+              ["dhcp-boot", `tag:ipxe,${d.matchboxUrl}/boot.ipxe`],
+              // Tells iPXE not to wait for a ProxyDHCP offer (about 2 s per boot).
+              ["dhcp-option", "tag:ipxe,175,b0:01:01"],
+            ],
+          },
+        ];
+  return renderDnsmasq(
+    `The netboot server: ${target === "aws" ? "TFTP only (a VPC's DHCP is AWS's)" : "DHCP and TFTP"}; DNS is the DNS filter's.\n${generatedHeader(TEST)}`,
+    [
+      {
+        why: "No DNS here: the DNS filter answers on port 53.",
+        options: [["port", "0"], ["listen-address", bastion], ["bind-dynamic"]],
+      },
+      ...dhcp,
+      {
+        why: "TFTP for the loaders; its root (on the data volume) is given on the command line.",
+        options: [["enable-tftp"], ["tftp-secure"]],
+      },
+    ],
+  );
+}
+
+/** The DNS filter's own settings: local names and the blocklist (Pi-hole reads them from dnsmasq.d). */
+function dnsFilterConf(model: Model): string {
+  const f = model.services.dnsFilter;
+  return renderDnsmasq(`The DNS filter's local zone and blocklist.\n${generatedHeader(TEST)}`, [
+    {
+      why: `Names in ${f.localDomain} are answered here and never forwarded.`,
+      options: [
+        ["domain-needed"],
+        ["bogus-priv"],
+        ["local", `/${f.localDomain}/`],
+        ...f.bastionNames.map(
+          (n) => ["host-record", `${n}.${f.localDomain},${model.bastion.privateIp}`] as const,
+        ),
+      ],
+    },
+    {
+      why: "Blocked domains answer 0.0.0.0 and :: (Pi-hole's default blocking mode), subdomains included.",
+      options: f.blocklist.map((dom) => ["address", `/${dom}/#`] as const),
+    },
+  ]);
+}
+
+/** What Pi-hole sets itself but the lab's plain dnsmasq needs: upstreams, no host files, a query log. */
+function dnsFilterNativeConf(model: Model): string {
+  return renderDnsmasq(
+    `The lab's DNS filter (dnsmasq, Pi-hole's engine): what Pi-hole configures itself.\n${generatedHeader(TEST)}`,
+    [
+      {
+        why: "Upstreams from the model; nothing read from the host's resolv.conf or hosts file.",
+        options: [
+          ["no-resolv"],
+          ["no-hosts"],
+          ...derived(model)
+            .dnsFilterUpstreams("lab")
+            .map((u) => ["server", u] as const),
+          ["port", String(model.services.dnsPort)],
+          ["log-queries"],
+          ["cache-size", "1000"],
+        ],
+      },
+    ],
+  );
+}
+
+// --- matchbox: profiles per architecture and role, groups per node MAC ---------------------
+
+export function profileId(arch: string, role: string): string {
+  return `talos-${arch}-${role}`;
+}
+
+/** Where the Talos assets live under matchbox's /assets (the lab's stand-in payload uses the same paths). */
+export const talosAssetDir = (model: Model) => `/assets/talos/${model.versions.talos}`;
+
+export function talosAssetPath(model: Model, arch: string, file: "vmlinuz" | "initramfs"): string {
+  return `${talosAssetDir(model)}/${file === "vmlinuz" ? `vmlinuz-${arch}` : `initramfs-${arch}.xz`}`;
+}
+
+function matchboxFiles(model: Model, dir: string): GeneratedFile[] {
+  const d = derived(model);
+  const profiles = (["amd64", "arm64"] as const).flatMap((arch) =>
+    (["controlplane", "worker"] as const).map((role) => ({
+      path: `${dir}/matchbox/profiles/${profileId(arch, role)}.json`,
+      content: renderJson({
+        id: profileId(arch, role),
+        name: `Talos ${model.versions.talos} ${role}, ${arch}`,
+        boot: {
+          kernel: talosAssetPath(model, arch, "vmlinuz"),
+          initrd: [talosAssetPath(model, arch, "initramfs")],
+          args: [
+            `initrd=initramfs-${arch}.xz`,
+            "init_on_alloc=1",
+            "slab_nomerge",
+            "pti=on",
+            "console=tty0",
+            arch === "amd64" ? "console=ttyS0" : "console=ttyAMA0",
+            "printk.devkmsg=on",
+            "talos.platform=metal",
+            // iPXE fills in the MAC; matchbox picks the node's group, and so its role's config.
+            `talos.config=${d.matchboxUrl}/generic?mac=\${mac:hexhyp}`,
+          ],
+        },
+      }),
+    })),
+  );
+  const groups = d.nodes.map((n) => ({
+    path: `${dir}/matchbox/groups/${n.name}.json`,
+    content: renderJson({
+      id: n.name,
+      name: `${n.name}: ${n.role}, ${n.arch}`,
+      profile: profileId(n.arch, n.role),
+      selector: { mac: n.mac },
+    }),
+  }));
+  return [...profiles, ...groups];
+}
+
+// --- the renderings -------------------------------------------------------------------
+
+/** Compose (aws and home): host networking, as DHCP, TFTP and DNS need; data on the data volume. */
+export function composeDoc(model: Model, target: "aws" | "home"): Record<string, unknown> {
+  const s = model.services;
+  const v = model.versions;
+  const data = s.dataDir;
+  const service = (name: string, rest: Record<string, unknown>) => ({
+    [name]: { container_name: name, network_mode: "host", restart: "unless-stopped", ...rest },
+  });
+  const envVar = (upstream: string) => upstream.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+  // No top-level `name`: the start script names the project, so older compose tools read it too.
+  return {
+    services: {
+      ...service("pihole", {
+        image: v.images.pihole,
+        environment: {
+          TZ: model.bastion.schedule.timeZone,
+          FTLCONF_dns_upstreams: derived(model).dnsFilterUpstreams(target).join(";"),
+          FTLCONF_dns_listeningMode: "all",
+          FTLCONF_misc_etc_dnsmasq_d: "true",
+          // The admin page stays on loopback: the security group opens DNS only.
+          FTLCONF_webserver_port: "127.0.0.1:8053",
+        },
+        volumes: [`${data}/pihole:/etc/pihole`, "./dns-filter/filter.conf:/etc/dnsmasq.d/10-moon.conf:ro"],
+      }),
+      ...Object.assign(
+        {},
+        ...s.caches.map((c) =>
+          service(cacheName(c.upstream), {
+            image: `${v.images.registryRepository}:${v.registry.version}`,
+            environment: {
+              // Filled from the parameter store into .env by the start script, when set.
+              REGISTRY_PROXY_USERNAME: `\${${envVar(c.upstream)}_USERNAME:-}`,
+              REGISTRY_PROXY_PASSWORD: `\${${envVar(c.upstream)}_PASSWORD:-}`,
+            },
+            volumes: [
+              `${data}/registry/${c.upstream}:/var/lib/registry`,
+              `./registry/${c.upstream}.yml:/etc/distribution/config.yml:ro`,
+            ],
+          }),
+        ),
+      ),
+      ...service("matchbox", {
+        image: `${v.images.matchboxRepository}:v${v.matchbox.version}`,
+        command: [
+          `-address=0.0.0.0:${s.matchboxPort}`,
+          "-data-path=/var/lib/matchbox",
+          "-assets-path=/var/lib/matchbox/assets",
+          "-log-level=debug",
+        ],
+        volumes: [
+          "./matchbox/profiles:/var/lib/matchbox/profiles:ro",
+          "./matchbox/groups:/var/lib/matchbox/groups:ro",
+          `${data}/matchbox/assets:/var/lib/matchbox/assets:ro`,
+        ],
+      }),
+      ...service("dnsmasq", {
+        image: v.images.dnsmasq,
+        command: [
+          "--keep-in-foreground",
+          "--log-facility=-",
+          "--conf-file=/etc/dnsmasq.d/netboot.conf",
+          "--tftp-root=/var/lib/moon-tftp",
+          "--dhcp-leasefile=/var/lib/misc/dnsmasq.leases",
+        ],
+        cap_add: ["NET_ADMIN"],
+        volumes: [
+          "./dnsmasq/netboot.conf:/etc/dnsmasq.d/netboot.conf:ro",
+          `${data}/tftp:/var/lib/moon-tftp`,
+          `${data}/dnsmasq:/var/lib/misc`,
+        ],
+      }),
+    },
+  };
+}
+
+/** The lab: the same services as native processes in the bastion's namespace. */
+export function nativePlan(model: Model): NativePlan {
+  const s = model.services;
+  return {
+    restartDelaySeconds: s.restartDelaySeconds,
+    dataDirs: dataDirs(model),
+    services: [
+      {
+        name: "pihole",
+        program:
+          "dnsmasq as the DNS filter (Pi-hole's engine is a dnsmasq fork; Pi-hole itself needs a container)",
+        argv: [
+          "dnsmasq",
+          "--keep-in-foreground",
+          "--log-facility=-",
+          "--user=root",
+          "--pid-file=${DATA}/supervisor/pihole.pid",
+          "--conf-file=${CONF}/dns-filter/filter.conf",
+          "--conf-file=${CONF}/dns-filter/native.conf",
+        ],
+        env: {},
+        ready: [
+          { proto: "udp", port: s.dnsPort },
+          { proto: "tcp", port: s.dnsPort },
+        ],
+      },
+      ...s.caches.map((c) => ({
+        name: cacheName(c.upstream),
+        program: `registry ${model.versions.registry.version} (CNCF distribution), built from its Go module`,
+        argv: ["registry", "serve", `\${CONF}/registry/${c.upstream}.yml`],
+        env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: `\${DATA}/registry/${c.upstream}` },
+        ready: [{ proto: "tcp" as const, port: c.port }],
+      })),
+      {
+        name: "matchbox",
+        program: `matchbox ${model.versions.matchbox.version}, built from its Go module`,
+        argv: [
+          "matchbox",
+          `-address=0.0.0.0:${s.matchboxPort}`,
+          "-data-path=${CONF}/matchbox",
+          "-assets-path=${DATA}/matchbox/assets",
+          "-log-level=debug",
+        ],
+        env: {},
+        ready: [{ proto: "tcp", port: s.matchboxPort }],
+      },
+      {
+        name: "dnsmasq",
+        program: "dnsmasq (Debian's), DHCP and TFTP",
+        argv: [
+          "dnsmasq",
+          "--keep-in-foreground",
+          "--log-facility=-",
+          "--user=root",
+          "--pid-file=${DATA}/supervisor/dnsmasq.pid",
+          "--dhcp-leasefile=${DATA}/dnsmasq/dnsmasq.leases",
+          "--conf-file=${CONF}/dnsmasq/netboot.conf",
+          "--tftp-root=${DATA}/tftp",
+        ],
+        env: {},
+        ready: [{ proto: "udp", port: s.tftpPort }],
+      },
+    ],
+  };
+}
+
+/** The bundle's start script: the same file for every target; the runtime decides the rendering. */
+export function startScript(model: Model): string {
+  const order = serviceOrder(model);
+  const dirs = dataDirs(model).map((d) => `"$MOON_DATA_DIR/${d}"`);
+  const v = model.versions;
+  return renderShell({
+    firstLine: "#!/bin/bash",
+    description:
+      "Starts the bastion's netboot services in order: the DNS filter, the registry caches,\n" +
+      "matchbox, then DHCP/TFTP. Run by the boot script once the fixed address is up.\n" +
+      generatedHeader(TEST),
+    steps: [
+      {
+        why: "This bundle sits beside the script; the services' data lives on the data volume.",
+        commands: [
+          'here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)',
+          ': "${MOON_CONTAINER_RUNTIME:=docker}"',
+          `: "\${MOON_DATA_DIR:=${model.services.dataDir}}"`,
+          'log() { echo "netboot: $*" >&2; }',
+          `mkdir -p ${dirs.join(" ")}`,
+        ],
+      },
+      {
+        why:
+          "Talos's kernels and initramfs for matchbox to serve, fetched once: from Talos's release, or\n" +
+          "from a folder (the offline lab's stand-in payload, with a PAYLOAD.json saying what it is).",
+        commands: [
+          `: "\${MOON_TALOS_ASSETS:=https://github.com/siderolabs/talos/releases/download/v${v.talos}}"`,
+          `assets="$MOON_DATA_DIR/matchbox/assets/talos/${v.talos}"`,
+          'mkdir -p "$assets"',
+          "for file in vmlinuz-amd64 initramfs-amd64.xz vmlinuz-arm64 initramfs-arm64.xz PAYLOAD.json; do",
+          '  [ -s "$assets/$file" ] && continue',
+          '  if [ -d "$MOON_TALOS_ASSETS" ]; then',
+          '    if [ -f "$MOON_TALOS_ASSETS/$file" ]; then cp "$MOON_TALOS_ASSETS/$file" "$assets/$file"; else log "no $file in $MOON_TALOS_ASSETS"; fi',
+          '  elif [ "$file" != PAYLOAD.json ]; then',
+          '    if curl -fsSL --retry 3 -o "$assets/$file.part" "$MOON_TALOS_ASSETS/$file"; then mv "$assets/$file.part" "$assets/$file"; else log "could not fetch $file"; fi',
+          "  fi",
+          "done",
+        ],
+      },
+      {
+        why: "Each runtime starts the services in the same order and returns once they answer.",
+        commands: [
+          'case "$MOON_CONTAINER_RUNTIME" in',
+          "  docker)",
+          "    if ! docker compose version >/dev/null 2>&1; then",
+          `      log "installing the Docker Compose plugin ${v.composePlugin}"`,
+          `      url=https://github.com/docker/compose/releases/download/v${v.composePlugin}/docker-compose-linux-$(uname -m)`,
+          "      tmp=$(mktemp -d)",
+          '      curl -fsSL -o "$tmp/docker-compose" "$url"',
+          '      curl -fsSL -o "$tmp/docker-compose.sha256" "$url.sha256"',
+          '      (cd "$tmp" && echo "$(cut -d" " -f1 docker-compose.sha256)  docker-compose" | sha256sum -c -)',
+          '      install -D -m 0755 "$tmp/docker-compose" /usr/local/lib/docker/cli-plugins/docker-compose',
+          '      rm -rf "$tmp"',
+          "    fi",
+          "    # The DNS filter answers on port 53, where systemd-resolved's stub listener would be.",
+          "    if systemctl is-active --quiet systemd-resolved; then",
+          "      mkdir -p /etc/systemd/resolved.conf.d",
+          "      printf '[Resolve]\\nDNSStubListener=no\\n' >/etc/systemd/resolved.conf.d/moon-netboot.conf",
+          "      systemctl restart systemd-resolved",
+          "    fi",
+          "    # Upstream credentials, where set, come from the parameter store into an untracked .env.",
+          '    umask 077; : >"$here/.env"',
+          `    for upstream in ${model.services.caches.map((c) => c.upstream).join(" ")}; do`,
+          `      var=$(echo "$upstream" | tr 'a-z.-' 'A-Z__')`,
+          "      for field in username password; do",
+          `        value=$(aws ssm get-parameter --with-decryption --name "/${model.project}/registry/$upstream/$field" --query Parameter.Value --output text 2>/dev/null) || continue`,
+          `        echo "\${var}_$(echo "$field" | tr '[:lower:]' '[:upper:]')=$value" >>"$here/.env"`,
+          "      done",
+          "    done",
+          `    compose=(docker compose --project-name ${COMPOSE_PROJECT} --project-directory "$here" --file "$here/compose.yaml")`,
+          "    # The iPXE loaders ship in the dnsmasq image; copy them to the TFTP root once.",
+          `    "\${compose[@]}" run --rm --no-deps --entrypoint sh dnsmasq -c 'cp -n /var/lib/tftpboot/* /var/lib/moon-tftp/ 2>/dev/null || true'`,
+          `    for service in ${order.map(shq).join(" ")}; do`,
+          '      log "starting $service"',
+          '      "${compose[@]}" up --detach --wait "$service"',
+          "    done",
+          "    ;;",
+          "  native)",
+          "    # The lab's bastion runs the same services as processes under a supervisor that restarts them.",
+          '    read -r -a supervisor <<<"${MOON_SUPERVISOR:?the native runtime needs MOON_SUPERVISOR, the supervisor command}"',
+          `    rm -f "$MOON_DATA_DIR/${SUPERVISOR_READY}"`,
+          '    setsid "${supervisor[@]}" "$here/services.json" >>"$MOON_DATA_DIR/logs/supervisor.log" 2>&1 </dev/null &',
+          "    for _ in $(seq 120); do",
+          `      [ -e "$MOON_DATA_DIR/${SUPERVISOR_READY}" ] && break`,
+          "      sleep 1",
+          "    done",
+          `    test -e "$MOON_DATA_DIR/${SUPERVISOR_READY}" || { log "services not ready after 120 s: see $MOON_DATA_DIR/logs"; exit 1; }`,
+          "    ;;",
+          '  *) log "MOON_CONTAINER_RUNTIME=$MOON_CONTAINER_RUNTIME: use docker or native" && exit 1 ;;',
+          "esac",
+          `log "ready: ${order.join(", ")}"`,
+        ],
+      },
+    ],
+  });
+}
+
+function bundleReadme(model: Model, target: TargetName): string {
+  const how: Record<TargetName, string[]> = {
+    lab: [
+      "The lab's rendering: `services.json` lists the same services as native processes, which the",
+      "lab's supervisor (`lab/programs/supervisor.ts`) runs in the bastion's namespace and restarts",
+      "when one stops. The DNS filter is dnsmasq with the same settings Pi-hole reads.",
+    ],
+    aws: [
+      "The aws rendering: `compose.yaml`, started by `start` with Docker. A VPC's DHCP is AWS's:",
+      "dnsmasq serves TFTP only here, and nodes reach matchbox over HTTP from the iPXE AMI.",
+    ],
+    home: [
+      "The home-lab rendering: `compose.yaml` on any Linux host of the lab network with Docker and",
+      "the Compose plugin. Copy this folder to the host and run `MOON_CONTAINER_RUNTIME=docker ./start`",
+      "as root; dnsmasq serves DHCP on the range below, so switch off your router's DHCP first.",
+    ],
+  };
+  return [
+    markdownHeader(`Netboot services bundle (${target})`, TEST),
+    "",
+    ...how[target],
+    target === "home" ? "" : "The bastion module packs this folder (README files aside) into the user data.",
+    "",
+    markdownTable(
+      ["order", "service", "listens on", "what"],
+      serviceOrder(model).map((name, i) => {
+        const svc = nativePlan(model).services.find((x) => x.name === name);
+        return [
+          String(i + 1),
+          `\`${name}\``,
+          (svc?.ready ?? []).map((p) => `${p.port}/${p.proto}`).join(", "),
+          name === "pihole"
+            ? "DNS filter: local zone, blocklist, upstreams"
+            : name === "matchbox"
+              ? "boot scripts, profiles, groups, assets"
+              : name === "dnsmasq"
+                ? target === "aws"
+                  ? "TFTP"
+                  : `DHCP ${derived(model).dhcpRange.start}–${derived(model).dhcpRange.end}, TFTP`
+                : `pull-through cache of ${name.slice("registry-".length)}`,
+        ];
+      }),
+    ),
+    "",
+  ].join("\n");
+}
+
+export const generator03: Generator = {
+  test: TEST,
+  name: "netboot",
+  describe: "dnsmasq, matchbox, five registry caches and the DNS filter, rendered for lab, aws and home",
+  generate(model: Model): GeneratedFile[] {
+    return NETBOOT_TARGETS.flatMap((target) => {
+      const dir = bundleDir(target);
+      const files: GeneratedFile[] = [
+        { path: `${dir}/README.md`, content: bundleReadme(model, target) },
+        { path: `${dir}/start`, content: startScript(model) },
+        { path: `${dir}/dnsmasq/netboot.conf`, content: dnsmasqNetboot(model, target) },
+        { path: `${dir}/dns-filter/filter.conf`, content: dnsFilterConf(model) },
+        ...model.services.caches.map((c) => ({
+          path: `${dir}/registry/${c.upstream}.yml`,
+          content: registryConfig(model, c),
+        })),
+        ...matchboxFiles(model, dir),
+      ];
+      if (target === "lab")
+        files.push(
+          { path: `${dir}/services.json`, content: renderJson(nativePlan(model)) },
+          { path: `${dir}/dns-filter/native.conf`, content: dnsFilterNativeConf(model) },
+        );
+      else
+        files.push({
+          path: `${dir}/compose.yaml`,
+          content: renderYaml(
+            composeDoc(model, target),
+            `The bastion's netboot services for the ${target} target.\n${generatedHeader(TEST)}`,
+          ),
+        });
+      return files;
+    });
+  },
+};
