@@ -783,6 +783,7 @@ export function bastionBootScript(): string {
           "  sleep 1",
           "done",
           'test -n "$dev" || { log "no device with MAC $mac after ${MOON_DEVICE_WAIT_SECONDS}s"; exit 1; }',
+          'log "$eni_id appeared as $dev"',
         ],
       },
       {
@@ -792,6 +793,7 @@ export function bastionBootScript(): string {
         commands: [
           `cidrs=$(aws ec2 describe-subnets --subnet-ids "$subnet_id" --output text --query "Subnets[0].[CidrBlock, Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlock]")`,
           'read -r cidr cidr6 <<<"$cidrs"',
+          'log "subnet $subnet_id: $cidr $cidr6"',
           'IFS=./ read -r o1 o2 o3 o4 prefix <<<"$cidr"',
           "n=$(((o1 << 24 | o2 << 16 | o3 << 8 | o4) + 1))",
           'gateway="$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))"',

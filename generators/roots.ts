@@ -124,6 +124,15 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
           `public registry (\`${model.versions.awsProvider.constraint}\`); the lab uses the locally built`,
           `\`${model.versions.awsProvider.version}\` instead. Set \`bastion.operatorIpv6Cidr\` and`,
           "`bastion.sshPublicKey` in `moon.config.json` and regenerate to make them this root's defaults.",
+          "",
+          "The bastion's netboot services ([`netboot/`](netboot/README.md)) travel in its user data and",
+          "start with its boot script. A registry that needs credentials gets them from SSM parameters",
+          "the instance role can read, never from this folder:",
+          "",
+          "```sh",
+          `aws ssm put-parameter --type SecureString --name /${model.project}/registry/docker.io/username --value …`,
+          `aws ssm put-parameter --type SecureString --name /${model.project}/registry/docker.io/password --value …`,
+          "```",
         ];
   const files: GeneratedFile[] = [
     { path: `${dir}/versions.tf`, content: versionsTf(constraint, backend) },

@@ -47,6 +47,8 @@ interface SubnetPlan {
   readonly routerIp: string;
   readonly table: number;
   readonly routeTableId: string;
+  /** The subnet router's MAC (locally administered, fixed). */
+  readonly routerMac: string;
 }
 
 /** Where an AWS default route leads, in words a spec's evidence can show. */
@@ -78,6 +80,7 @@ export async function buildDataPlane(
         routerIp: d.publicRouter,
         table: 101,
         routeTableId: str("public_route_table_id"),
+        routerMac: "02:4d:42:01:00:01",
       },
       {
         key: "private",
@@ -87,6 +90,7 @@ export async function buildDataPlane(
         routerIp: d.privateRouter,
         table: 102,
         routeTableId: str("private_route_table_id"),
+        routerMac: "02:4d:42:01:00:02",
       },
     ];
     const tables = await clients.ec2.send(
@@ -185,7 +189,7 @@ export async function buildDataPlane(
     sysctl(ns.vpc, "net.bridge.bridge-nf-call-iptables", 1);
     sysctl(ns.vpc, "net.bridge.bridge-nf-call-ip6tables", 1);
     for (const s of subnets) {
-      bridge(ns.vpc, s.bridge, `${s.routerIp}/${s.cidr.split("/")[1] ?? "24"}`);
+      bridge(ns.vpc, s.bridge, `${s.routerIp}/${s.cidr.split("/")[1] ?? "24"}`, s.routerMac);
       // The subnet router: a fixed link-local address instances route to, and the /64's first address.
       ip(ns.vpc, "-6", "addr", "add", "fe80::1/64", "dev", s.bridge, "nodad");
       ip(ns.vpc, "-6", "addr", "add", `${ipv6CidrHost(s.cidr6, 1)}/64`, "dev", s.bridge, "nodad");

@@ -48,8 +48,15 @@ export function vethPair(a: { ns: string; name: string }, b: { ns: string; name:
   ip(b.ns, "link", "set", b.name, "up");
 }
 
-export function bridge(ns: string, name: string, address: string): void {
+/**
+ * A bridge with a fixed MAC: left to itself, a Linux bridge takes the lowest MAC of its
+ * ports, so plugging in an instance could change the router's MAC under its hosts, which
+ * then send to the old one until their neighbour entries expire (a minute of lost SYNs,
+ * seen when the bastion's second interface was plugged in). A VPC router's never changes.
+ */
+export function bridge(ns: string, name: string, address: string, mac: string): void {
   ip(ns, "link", "add", name, "type", "bridge");
+  ip(ns, "link", "set", name, "address", mac);
   ip(ns, "addr", "add", address, "dev", name);
   ip(ns, "link", "set", name, "up");
 }

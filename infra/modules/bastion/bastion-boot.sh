@@ -59,11 +59,13 @@ for _ in $(seq "$MOON_DEVICE_WAIT_SECONDS"); do
   sleep 1
 done
 test -n "$dev" || { log "no device with MAC $mac after ${MOON_DEVICE_WAIT_SECONDS}s"; exit 1; }
+log "$eni_id appeared as $dev"
 
 # Configure it the same way on any distribution. Replies from the fixed address leave by
 # its own interface: AWS drops a packet whose source is not its interface's.
 cidrs=$(aws ec2 describe-subnets --subnet-ids "$subnet_id" --output text --query "Subnets[0].[CidrBlock, Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlock]")
 read -r cidr cidr6 <<<"$cidrs"
+log "subnet $subnet_id: $cidr $cidr6"
 IFS=./ read -r o1 o2 o3 o4 prefix <<<"$cidr"
 n=$(((o1 << 24 | o2 << 16 | o3 << 8 | o4) + 1))
 gateway="$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))"
