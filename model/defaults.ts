@@ -102,6 +102,7 @@ export const DEFAULT_MODEL: Model = {
     },
     composePlugin: "2.39.1",
     talos: "1.11.5",
+    talosMachinery: { module: "github.com/siderolabs/talos/pkg/machinery", moduleVersion: "v1.11.5" },
     moto: "5.2.1",
     awscli: "1.46.3",
   },

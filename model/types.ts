@@ -177,6 +177,11 @@ export interface VersionsModel {
   readonly composePlugin: string;
   /** The Talos release the nodes boot (its kernel and initramfs are matchbox assets). */
   readonly talos: string;
+  /**
+   * Talos's config library at that release, which the setup builds into `talos-config`
+   * (setup/go/talos-config): the kit generates and validates machine configs with Talos's own code.
+   */
+  readonly talosMachinery: GoModuleBuild;
   /** moto, the AWS emulator of the lab, from PyPI. */
   readonly moto: string;
   /** The AWS CLI (v1, from PyPI) that the lab bastion's boot script calls, as EC2's image has one. */

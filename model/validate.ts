@@ -585,6 +585,13 @@ export function validateModel(model: Model): Model {
   });
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.talos))
     add("versions.talos", model.versions.talos, "is not a Talos release", 'use e.g. "1.11.5"');
+  else if (model.versions.talosMachinery.moduleVersion !== `v${model.versions.talos}`)
+    add(
+      "versions.talosMachinery.moduleVersion",
+      model.versions.talosMachinery.moduleVersion,
+      `does not match versions.talos ${model.versions.talos}`,
+      `use "v${model.versions.talos}", and \`go get\` it in setup/go/talos-config`,
+    );
   if (!(model.budget.monthlyUsd > 0))
     add(
       "budget.monthlyUsd",

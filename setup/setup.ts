@@ -34,7 +34,7 @@ export const APT_PACKAGES = [
 const POLICY_RC_D = "/usr/sbin/policy-rc.d";
 
 let stepNo = 0;
-const STEPS = 8;
+const STEPS = 9;
 function step(title: string): number {
   stepNo++;
   console.log(`[setup ${stepNo}/${STEPS}] ${title}`);
@@ -208,6 +208,16 @@ export async function setup(model: Model): Promise<void> {
     ldflags: `-s -w -X ${reg.build.module}/version.version=v${reg.version}`,
     output: paths.registry,
     expectHint: "about two minutes",
+  });
+  const talos = model.versions.talosMachinery;
+  await goBuild({
+    title: `talos-config (Talos ${model.versions.talos}'s config library)`,
+    wrapper: join(paths.goWrappers, "talos-config"),
+    build: talos,
+    pkg: ".",
+    ldflags: "-s -w",
+    output: paths.talosConfig,
+    expectHint: "about a minute",
   });
   for (const [name, argv, want] of [
     ["matchbox", [paths.matchbox, "-version"], `v${mb.version}`],

@@ -1,5 +1,7 @@
 // Where the setup puts each tool, keyed by the model's versions. The lab, the checks
 // and the fixtures find their programs here and nowhere else.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, type Model } from "../model/index.ts";
@@ -21,6 +23,17 @@ export interface ToolPaths {
   readonly goWrappers: string;
   readonly matchbox: string;
   readonly registry: string;
+  /** Our program around Talos's config library; keyed by the Talos version and its own source. */
+  readonly talosConfig: string;
+}
+
+/** A short hash of a wrapper module's own files: a program of ours is rebuilt when they change. */
+function sourceHash(wrapper: string): string {
+  const dir = join(REPO_ROOT, "setup", "go", wrapper);
+  const h = createHash("sha256");
+  for (const f of ["go.mod", "go.sum", "main.go"])
+    if (existsSync(join(dir, f))) h.update(f).update(readFileSync(join(dir, f)));
+  return h.digest("hex").slice(0, 12);
 }
 
 export function toolPaths(model: Model): ToolPaths {
@@ -46,6 +59,12 @@ export function toolPaths(model: Model): ToolPaths {
     goWrappers: join(REPO_ROOT, "setup", "go"),
     matchbox: join(cache, "matchbox", model.versions.matchbox.version, "matchbox"),
     registry: join(cache, "registry", model.versions.registry.version, "registry"),
+    talosConfig: join(
+      cache,
+      "talos-config",
+      `${model.versions.talos}-${sourceHash("talos-config")}`,
+      "talos-config",
+    ),
   };
 }
 

@@ -1,0 +1,119 @@
+// Unit specs of talos-config, the setup's program around Talos's own config library
+// (setup/go/talos-config): configs it generates pass Talos's strict validation for bare
+// metal, the PKI is made once and kept, mirrors land where containerd reads them, and a
+// config Talos would refuse is refused with the field named.
+import { expect, test } from "@playwright/test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { run } from "../../lab/exec.ts";
+import { DEFAULT_MODEL } from "../../model/index.ts";
+import { toolPaths } from "../../setup/tools.ts";
+
+const tool = toolPaths(DEFAULT_MODEL).talosConfig;
+
+interface Validation {
+  file: string;
+  ok: boolean;
+  kind?: string;
+  warnings: string[];
+  error?: string;
+}
+
+function validate(...files: string[]): Validation[] {
+  const r = run([tool, "validate", "--mode", "metal", ...files], { allowFailure: true });
+  return r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Validation);
+}
+
+test("talos-config's Go source is gofmt-formatted", () => {
+  const r = run(["gofmt", "-l", "setup/go/talos-config"], { allowFailure: true });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout.trim(), "files gofmt would change").toBe("");
+});
+
+test.describe("talos-config", () => {
+  test.skip(!existsSync(tool), `talos-config is not built (${tool}): npm run setup builds it`);
+  let dir = "";
+  test.beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "moon-talos-"));
+  });
+  test.afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const gen = (...extra: string[]) =>
+    run([
+      tool,
+      "gen",
+      "--out",
+      dir,
+      "--cluster",
+      "moon",
+      "--endpoint",
+      "https://10.20.13.10:6443",
+      "--install-disk",
+      "/dev/vda",
+      ...DEFAULT_MODEL.services.caches.map(
+        (c) => `--mirror=${c.upstream}=http://${DEFAULT_MODEL.bastion.privateIp}:${c.port}`,
+      ),
+      ...extra,
+    ]);
+
+  test("generated configs pass Talos's strict validation, one per role", () => {
+    gen();
+    const results = validate(join(dir, "controlplane.yaml"), join(dir, "worker.yaml"));
+    expect(results.map((r) => [r.kind, r.ok, r.error])).toEqual([
+      ["controlplane", true, undefined],
+      ["worker", true, undefined],
+    ]);
+  });
+
+  test("the mirrors point each registry at its cache, over plain http", () => {
+    gen();
+    const worker = parse(readFileSync(join(dir, "worker.yaml"), "utf8")) as {
+      machine: { registries: { mirrors: Record<string, { endpoints: string[] }> } };
+    };
+    const mirrors = worker.machine.registries.mirrors;
+    for (const c of DEFAULT_MODEL.services.caches)
+      expect(mirrors[c.upstream]?.endpoints, `${c.upstream} is pulled through its cache`).toEqual([
+        `http://${DEFAULT_MODEL.bastion.privateIp}:${c.port}`,
+      ]);
+  });
+
+  test("the secrets are made once and kept: a second gen keeps the cluster's CA", () => {
+    gen();
+    const secrets = readFileSync(join(dir, "secrets.yaml"), "utf8");
+    expect(statSync(join(dir, "secrets.yaml")).mode & 0o777, "secrets are readable by their owner only").toBe(
+      0o600,
+    );
+    const ca = (f: string) =>
+      (parse(readFileSync(join(dir, f), "utf8")) as { machine: { ca: { crt: string } } }).machine.ca.crt;
+    const before = ca("worker.yaml");
+    gen();
+    expect(readFileSync(join(dir, "secrets.yaml"), "utf8")).toBe(secrets);
+    expect(ca("worker.yaml"), "the same PKI after regenerating").toBe(before);
+  });
+
+  test("an unknown field is refused, and named", () => {
+    gen();
+    const text = readFileSync(join(dir, "worker.yaml"), "utf8").replace(
+      /^(\s*)install:\n/m,
+      (m, indent: string) => `${m}${indent}    dsik: /dev/vdb\n`,
+    );
+    writeFileSync(join(dir, "broken.yaml"), text);
+    const [r] = validate(join(dir, "broken.yaml"));
+    expect(r?.ok).toBe(false);
+    expect(r?.error, "the message names the unknown field").toMatch(/unknown keys[\s\S]*dsik/);
+  });
+
+  test("bare metal without an install disk is refused, as a node would refuse it", () => {
+    run([tool, "gen", "--out", dir, "--cluster", "moon", "--endpoint", "https://10.20.13.10:6443"]);
+    const [r] = validate(join(dir, "worker.yaml"));
+    expect(r?.ok).toBe(false);
+    expect(r?.error).toMatch(/install disk/);
+  });
+});
