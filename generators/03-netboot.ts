@@ -427,6 +427,18 @@ export function startScript(model: Model): string {
         ],
       },
       {
+        why:
+          "The iPXE loaders DHCP offers to firmware that is not iPXE yet, from a folder when one is\n" +
+          "given (the lab's: Debian's ipxe package); with docker they also come from the dnsmasq image.",
+        commands: [
+          'if [ -n "${MOON_TFTP_LOADERS:-}" ]; then',
+          "  for file in undionly.kpxe ipxe.efi; do",
+          '    [ -s "$MOON_DATA_DIR/tftp/$file" ] || cp -L "$MOON_TFTP_LOADERS/$file" "$MOON_DATA_DIR/tftp/$file"',
+          "  done",
+          "fi",
+        ],
+      },
+      {
         why: "Each runtime starts the services in the same order and returns once they answer.",
         commands: [
           'case "$MOON_CONTAINER_RUNTIME" in',

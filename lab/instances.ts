@@ -57,6 +57,9 @@ export interface BastionRecord {
   attached: { eniId: string; device: string; mac: string; privateIp?: string }[];
 }
 
+/** Where the lab's bastion image has its iPXE loaders (Debian's ipxe package, installed by the setup). */
+export const LAB_TFTP_LOADERS = "/usr/lib/ipxe";
+
 /** A uid no host account uses: the login user exists only inside the bastion's namespace. */
 const LOGIN_UID = 61000;
 const HOSTKEY = "ssh_host_ed25519_key";
@@ -312,6 +315,8 @@ export class Hypervisor {
         MOON_SUPERVISOR: programArgv("supervisor").join(" "),
         // The offline lab's boot payload stands in for Talos's release assets.
         MOON_TALOS_ASSETS: currentPayload() ?? "",
+        // The image's iPXE loaders for the TFTP root (Debian's ipxe package, installed by the setup).
+        MOON_TFTP_LOADERS: LAB_TFTP_LOADERS,
       },
     });
     // Each line of the boot's output is logged with the time it was written (cloud-init's

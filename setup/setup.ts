@@ -19,8 +19,9 @@ export const APT_PACKAGES = [
   "time",
   "curl",
   "iputils-ping",
-  // DHCP, TFTP and DNS for the netboot layer.
+  // DHCP, TFTP and DNS for the netboot layer, and the iPXE loaders its TFTP serves.
   "dnsmasq-base",
+  "ipxe",
   // The lab internet's CA and its upstream registries' certificate.
   "openssl",
   // Validates the compose rendering offline (the docker client here has no compose plugin).

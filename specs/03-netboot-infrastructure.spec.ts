@@ -1,8 +1,12 @@
 // Spec 03 — netboot services (SPEC §4 row 03). Generator 03 makes it pass.
 // Every probe starts inside the lab: the private test host is a client of the bastion in
 // the VPC, as a node would be; the upstream registries' own log says what reached them.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { evidence, expect, test } from "../fixtures/index.ts";
 import type { NetbootClient } from "../fixtures/netboot.ts";
+import { LAB_TFTP_LOADERS } from "../lab/instances.ts";
 import { serviceOrder, talosAssetDir, talosAssetPath } from "../generators/03-netboot.ts";
 import { cidrContainsIp, parseIpv4, parseIpv4Cidr } from "../model/net.ts";
 import { derived, type Model } from "../model/index.ts";
@@ -84,6 +88,18 @@ test.describe("03 netboot services", () => {
       );
       await evidence("dnsmasq log line", line);
     });
+  });
+
+  test("dnsmasq serves the iPXE loader it offers over TFTP", async ({ netboot, model }) => {
+    // The loader a non-iPXE client is offered (checked above) must be there to fetch.
+    const r = netboot.tftp(model.bastion.privateIp, "undionly.kpxe");
+    await evidence("TFTP read of undionly.kpxe", r);
+    expect(r.ok, `a TFTP read of undionly.kpxe: ${r.error ?? ""}`).toBe(true);
+    const source = readFileSync(join(LAB_TFTP_LOADERS, "undionly.kpxe"));
+    expect(r.size, "the whole loader arrived").toBe(source.length);
+    expect(r.sha256, "byte for byte the lab image's iPXE loader").toBe(
+      createHash("sha256").update(source).digest("hex"),
+    );
   });
 
   test("matchbox serves the Talos kernels and selects a node's profile by MAC", async ({

@@ -4,7 +4,8 @@
 //   probe.ts dns SERVER NAME TYPE [timeoutMs]   a DNS query over UDP with dns-packet
 //   probe.ts dhcp MAC [timeoutMs]   a DHCPDISCOVER broadcast; the first offer, decoded
 //   probe.ts blob URL OFFSET LENGTH [timeoutMs]   an HTTP GET of binary content: its size and some bytes
-import { randomBytes } from "node:crypto";
+//   probe.ts tftp SERVER FILE [timeoutMs]   a TFTP read (RFC 1350): the file's size and SHA-256
+import { createHash, randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { connect } from "node:net";
 import * as dnsPacket from "dns-packet";
@@ -20,9 +21,10 @@ export interface ProbeResult {
   readonly rcode?: string;
   readonly answers?: readonly { name: string; type: string; data: string }[];
   readonly offer?: DhcpOffer;
-  /** blob: the body's size and the requested bytes, as latin1 text. */
+  /** blob: the body's size and the requested bytes, as latin1 text; tftp: the size and digest. */
   readonly size?: number;
   readonly slice?: string;
+  readonly sha256?: string;
 }
 
 export interface DhcpOffer {
@@ -64,6 +66,50 @@ async function blob(url: string, offset: number, length: number, timeoutMs: numb
   } catch (e) {
     return { ok: false, error: (e as Error).message, ms: Date.now() - start };
   }
+}
+
+/** A TFTP read request, each 512-byte block acknowledged, until a short block ends it. */
+function tftp(server: string, file: string, timeoutMs: number): Promise<ProbeResult> {
+  const start = Date.now();
+  return new Promise((resolve) => {
+    const socket = createSocket("udp4");
+    const blocks: Buffer[] = [];
+    let expected = 1;
+    const done = (r: Omit<ProbeResult, "ms">) => {
+      socket.close();
+      resolve({ ...r, ms: Date.now() - start });
+    };
+    const timer = setTimeout(() => {
+      done({ ok: false, error: `TFTP read of ${file} from ${server}: no data within ${timeoutMs} ms` });
+    }, timeoutMs);
+    socket.on("message", (msg: Buffer, from) => {
+      const op = msg.readUInt16BE(0);
+      if (op === 5) {
+        clearTimeout(timer);
+        done({
+          ok: false,
+          error: `TFTP error ${msg.readUInt16BE(2)}: ${msg.subarray(4).toString().replace(/\0.*$/s, "")}`,
+        });
+        return;
+      }
+      if (op !== 3) return;
+      const block = msg.readUInt16BE(2);
+      const ack = Buffer.from([0, 4, msg[2] ?? 0, msg[3] ?? 0]);
+      // The server answers from a port of its own for the transfer; acknowledge there.
+      socket.send(ack, from.port, from.address);
+      if (block !== (expected & 0xffff)) return;
+      expected++;
+      const data = msg.subarray(4);
+      blocks.push(data);
+      if (data.length < 512) {
+        clearTimeout(timer);
+        const body = Buffer.concat(blocks);
+        done({ ok: true, size: body.length, sha256: createHash("sha256").update(body).digest("hex") });
+      }
+    });
+    const rrq = Buffer.concat([Buffer.from([0, 1]), Buffer.from(`${file}\0octet\0`)]);
+    socket.send(rrq, 69, server);
+  });
 }
 
 function tcp(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
@@ -199,10 +245,12 @@ const result =
           ? await dhcp(a, Number(b ?? 5000))
           : kind === "blob" && a && b && c
             ? await blob(a, Number(b), Number(c), Number(d ?? 20_000))
-            : {
-                ok: false,
-                error:
-                  "usage: probe.ts http URL [ms] | tcp HOST PORT [ms] | dns SERVER NAME TYPE [ms] | dhcp MAC [ms] | blob URL OFFSET LENGTH [ms]",
-                ms: 0,
-              };
+            : kind === "tftp" && a && b
+              ? await tftp(a, b, Number(c ?? 10_000))
+              : {
+                  ok: false,
+                  error:
+                    "usage: probe.ts http URL [ms] | tcp HOST PORT [ms] | dns SERVER NAME TYPE [ms] | dhcp MAC [ms] | blob URL OFFSET LENGTH [ms] | tftp SERVER FILE [ms]",
+                  ms: 0,
+                };
 console.log(JSON.stringify(result));

@@ -184,6 +184,9 @@ test.describe("netboot: the start script", () => {
       "fake-supervisor",
       'mkdir -p "$MOON_DATA_DIR/supervisor"; echo ok > "$MOON_DATA_DIR/supervisor/ready"',
     );
+    const loaders = join(dir, "loaders");
+    mkdirSync(loaders);
+    for (const f of ["undionly.kpxe", "ipxe.efi"]) writeFileSync(join(loaders, f), `loader ${f}`);
     const r = run(["bash", join(bundle, "start")], {
       allowFailure: true,
       env: {
@@ -192,9 +195,14 @@ test.describe("netboot: the start script", () => {
         MOON_DATA_DIR: join(dir, "data"),
         MOON_SUPERVISOR: join(dir, "bin", "fake-supervisor"),
         MOON_TALOS_ASSETS: join(dir, "no-assets"),
+        MOON_TFTP_LOADERS: loaders,
       },
     });
     expect(r.code, r.stderr).toBe(0);
+    expect(
+      readFileSync(join(dir, "data", "tftp", "undionly.kpxe"), "utf8"),
+      "the loaders are in the TFTP root",
+    ).toBe("loader undionly.kpxe");
     expect(readFileSync(join(dir, "calls"), "utf8")).toContain(
       `fake-supervisor ${join(bundle, "services.json")}`,
     );
