@@ -509,15 +509,17 @@ function bundleReadme(model: Model, target: TargetName): string {
     ],
     home: [
       "The home-lab rendering: `compose.yaml` on any Linux host of the lab network with Docker and",
-      "the Compose plugin. Copy this folder to the host and run `MOON_CONTAINER_RUNTIME=docker ./start`",
-      "as root; dnsmasq serves DHCP on the range below, so switch off your router's DHCP first.",
+      "the Compose plugin. Copy this folder to the host and run `sudo MOON_CONTAINER_RUNTIME=docker bash start`",
+      "there. dnsmasq serves DHCP on the range below: switch off your router's DHCP first.",
     ],
   };
   return [
     markdownHeader(`Netboot services bundle (${target})`, TEST),
     "",
     ...how[target],
-    target === "home" ? "" : "The bastion module packs this folder (README files aside) into the user data.",
+    ...(target === "home"
+      ? []
+      : ["The bastion module packs this folder (README files aside) into the user data."]),
     "",
     markdownTable(
       ["order", "service", "listens on", "what"],
