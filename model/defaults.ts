@@ -68,6 +68,10 @@ export const DEFAULT_MODEL: Model = {
       { mac: "02:4d:42:00:00:01", arch: "amd64", role: "controlplane" },
       { mac: "02:4d:42:00:00:02", arch: "arm64", role: "worker" },
     ],
+    extensions: {
+      compute: ["siderolabs/drbd", "siderolabs/zfs", "siderolabs/spin"],
+      gateway: ["siderolabs/drbd", "siderolabs/zfs", "siderolabs/spin", "siderolabs/tailscale"],
+    },
   },
   budget: { monthlyUsd: 0.1 },
   versions: {

@@ -137,10 +137,29 @@ export interface NodeMachine {
   readonly role: NodeRole;
 }
 
+/**
+ * Official Talos system extensions the kit knows (Image Factory's `siderolabs/…` names). A
+ * schematic naming anything else is refused before Image Factory would refuse it.
+ */
+export const OFFICIAL_EXTENSIONS = [
+  "siderolabs/drbd",
+  "siderolabs/zfs",
+  "siderolabs/spin",
+  "siderolabs/tailscale",
+  "siderolabs/iscsi-tools",
+  "siderolabs/util-linux-tools",
+  "siderolabs/qemu-guest-agent",
+] as const;
+
 export interface NodesModel {
   /** Nodes are named `${namePrefix}${n}`, n counting from 1 in the order of `machines`. */
   readonly namePrefix: string;
   readonly machines: readonly NodeMachine[];
+  /**
+   * System extensions of each node kind's Image Factory schematic (SPEC §3): compute nodes
+   * get DRBD, ZFS and the Spin shim; the one gateway node also Tailscale.
+   */
+  readonly extensions: { readonly compute: readonly string[]; readonly gateway: readonly string[] };
 }
 
 export interface BudgetModel {

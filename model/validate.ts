@@ -11,7 +11,14 @@ import {
   type Ipv4Cidr,
 } from "./net.ts";
 import { readSchedule } from "./schedule.ts";
-import { NAT_CHOICES, NODE_ARCHES, NODE_ROLES, type Model, type TargetName } from "./types.ts";
+import {
+  NAT_CHOICES,
+  NODE_ARCHES,
+  NODE_ROLES,
+  OFFICIAL_EXTENSIONS,
+  type Model,
+  type TargetName,
+} from "./types.ts";
 
 /** One thing wrong with the model: where, what value, why, and how to fix it. */
 export interface Problem {
@@ -583,6 +590,23 @@ export function validateModel(model: Model): Model {
     if (!(NODE_ROLES as readonly string[]).includes(m.role))
       add(`nodes.machines[${i}].role`, m.role, "is not a Talos role", `use ${NODE_ROLES.join(" or ")}`);
   });
+  for (const kind of ["compute", "gateway"] as const) {
+    const seen = new Set<string>();
+    model.nodes.extensions[kind].forEach((e, i) => {
+      const path = `nodes.extensions.${kind}[${i}]`;
+      if (!(OFFICIAL_EXTENSIONS as readonly string[]).includes(e)) {
+        const guess = closest(e, OFFICIAL_EXTENSIONS);
+        add(
+          path,
+          e,
+          "is not an official Talos extension the kit knows",
+          guess ? `did you mean "${guess}"?` : `use one of ${OFFICIAL_EXTENSIONS.join(", ")}`,
+        );
+      }
+      if (seen.has(e)) add(path, e, "is listed twice", "list each extension once");
+      seen.add(e);
+    });
+  }
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.talos))
     add("versions.talos", model.versions.talos, "is not a Talos release", 'use e.g. "1.11.5"');
   else if (model.versions.talosMachinery.moduleVersion !== `v${model.versions.talos}`)
