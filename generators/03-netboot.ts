@@ -5,6 +5,7 @@
 // started by its `start` script in a fixed order: DNS first, then the caches, then matchbox,
 // then the DHCP/TFTP server that sends nodes to it.
 import { derived, type Model, type TargetName } from "../model/index.ts";
+import { cidrNetmask, parseIpv4Cidr } from "../model/net.ts";
 import { renderDnsmasq, type DnsmasqSection } from "./writers/dnsmasq.ts";
 import { markdownTable } from "./writers/markdown.ts";
 import { renderShell, shq } from "./writers/shell.ts";
@@ -18,6 +19,8 @@ export const BUNDLE_DIR_ON_BASTION = "/opt/moon-and-back/netboot";
 export const bundleDir = (target: TargetName) => `infra/${target}/netboot`;
 /** The file the native supervisor writes once every service answers. */
 export const SUPERVISOR_READY = "supervisor/ready";
+/** The supervisor's view of each service (pid, restarts), relative to the data dir. */
+export const SUPERVISOR_STATUS = "supervisor/status.json";
 const COMPOSE_PROJECT = "moon-netboot";
 
 /** A port a service must be listening on before the next one starts. */
@@ -93,10 +96,9 @@ function dnsmasqNetboot(model: Model, target: TargetName): string {
   const s = model.services;
   const d = derived(model);
   const bastion = model.bastion.privateIp;
-  const prefix = Number(model.network.private.cidr.split("/")[1] ?? "24");
-  const mask = [0, 8, 16, 24]
-    .map((o) => String(((0xffffffff << (32 - prefix)) >>> (24 - o)) & 255))
-    .join(".");
+  const subnet = parseIpv4Cidr(model.network.private.cidr);
+  if (!subnet) throw new Error("dnsmasqNetboot needs a validated model");
+  const mask = cidrNetmask(subnet);
   const dhcp: DnsmasqSection[] =
     target === "aws"
       ? []
@@ -497,6 +499,7 @@ export function startScript(model: Model): string {
 }
 
 function bundleReadme(model: Model, target: TargetName): string {
+  const plan = nativePlan(model);
   const how: Record<TargetName, string[]> = {
     lab: [
       "The lab's rendering: `services.json` lists the same services as native processes, which the",
@@ -524,7 +527,7 @@ function bundleReadme(model: Model, target: TargetName): string {
     markdownTable(
       ["order", "service", "listens on", "what"],
       serviceOrder(model).map((name, i) => {
-        const svc = nativePlan(model).services.find((x) => x.name === name);
+        const svc = plan.services.find((x) => x.name === name);
         return [
           String(i + 1),
           `\`${name}\``,

@@ -31,7 +31,8 @@ import { dirname, join } from "node:path";
 import { awsClients, targetFor, type AwsClients } from "../fixtures/target.ts";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { toolPaths } from "../setup/tools.ts";
-import { BUNDLE_DIR_ON_BASTION } from "../generators/03-netboot.ts";
+import { BUNDLE_DIR_ON_BASTION, SUPERVISOR_STATUS } from "../generators/03-netboot.ts";
+import type { ServiceStatus } from "./programs/supervisor.ts";
 import { parseUserData } from "./cloud-init.ts";
 import { programArgv } from "./dataplane.ts";
 import { upstreamCa } from "./upstreams.ts";
@@ -63,6 +64,19 @@ export const LAB_TFTP_LOADERS = "/usr/lib/ipxe";
 /** A uid no host account uses: the login user exists only inside the bastion's namespace. */
 const LOGIN_UID = 61000;
 const HOSTKEY = "ssh_host_ed25519_key";
+
+/** An instance's own filesystem root in the lab: cloud-init writes the user data's files under it. */
+export const instanceRoot = (record: Pick<BastionRecord, "dir">) => join(record.dir, "root");
+
+/** The netboot services' data directory on the booted bastion. */
+export const bastionDataDir = (model: Model, record: Pick<BastionRecord, "dir">) =>
+  join(instanceRoot(record), model.services.dataDir);
+
+/** The supervisor's status of each netboot service on the booted bastion (none before it started). */
+export function bastionServices(model: Model, record: Pick<BastionRecord, "dir">): ServiceStatus[] {
+  const f = join(bastionDataDir(model, record), SUPERVISOR_STATUS);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as ServiceStatus[]) : [];
+}
 
 export function readBastion(model: Model): BastionRecord | undefined {
   const f = bastionFile(model);
@@ -273,7 +287,7 @@ export class Hypervisor {
     );
     // cloud-init: files first (under the instance's own root), then the scripts in order.
     const userData = parseUserData(Buffer.from(attr.UserData?.Value ?? "", "base64"));
-    const root = join(dir, "root");
+    const root = instanceRoot(record);
     for (const f of userData.files) {
       const path = join(root, f.path);
       mkdirSync(dirname(path), { recursive: true });
@@ -311,7 +325,7 @@ export class Hypervisor {
         // The lab's bastion image runs the netboot services natively (layer 03).
         MOON_CONTAINER_RUNTIME: "native",
         MOON_NETBOOT_START: join(root, BUNDLE_DIR_ON_BASTION, "start"),
-        MOON_DATA_DIR: join(root, this.model.services.dataDir),
+        MOON_DATA_DIR: bastionDataDir(this.model, record),
         MOON_SUPERVISOR: programArgv("supervisor").join(" "),
         // The offline lab's boot payload stands in for Talos's release assets.
         MOON_TALOS_ASSETS: currentPayload() ?? "",

@@ -10,8 +10,7 @@ import { toolPaths } from "../setup/tools.ts";
 import { buildDataPlane, programArgv } from "./dataplane.ts";
 import { buildUpstreams } from "./upstreams.ts";
 import { currentPayload } from "../setup/payload.ts";
-import type { ServiceStatus } from "./programs/supervisor.ts";
-import { ensureOperatorKey, readBastion, type BastionRecord } from "./instances.ts";
+import { bastionServices, ensureOperatorKey, readBastion, type BastionRecord } from "./instances.ts";
 import { isEmulatorUp, startEmulator, strayEmulatorPids } from "./emulator.ts";
 import { elapsed, run } from "./exec.ts";
 import { deleteNamespace, listNamespaces } from "./netns.ts";
@@ -249,12 +248,10 @@ export async function status(model: Model): Promise<number> {
       ? `  bastion ${b.instanceId} in ${b.ns}: ${[b.primaryIp, ...b.attached.map((a) => a.privateIp ?? a.device)].join(", ")}; user data ${b.bootScript.exitCode === null ? "running" : `exited ${b.bootScript.exitCode}`}`
       : "  bastion: not running (stopped by its schedule, or being replaced)",
   );
-  const services = b ? join(b.dir, "root", model.services.dataDir, "supervisor", "status.json") : "";
-  if (services && existsSync(services))
-    for (const s of JSON.parse(readFileSync(services, "utf8")) as ServiceStatus[])
-      console.log(
-        `    service ${s.name}: ${s.pid ? `pid ${s.pid}` : "down"}, ${s.restarts} restart(s); ${s.program}`,
-      );
+  for (const s of b ? bastionServices(model, b) : [])
+    console.log(
+      `    service ${s.name}: ${s.pid ? `pid ${s.pid}` : "down"}, ${s.restarts} restart(s); ${s.program}`,
+    );
   return problem === undefined ? 0 : 1;
 }
 

@@ -36,6 +36,11 @@ export function parseIpv4Cidr(text: string): Ipv4Cidr | undefined {
   return { text, base, prefix };
 }
 
+/** The dotted netmask of a CIDR: /24 → 255.255.255.0. */
+export function cidrNetmask(c: Ipv4Cidr): string {
+  return formatIpv4(2 ** 32 - cidrSize(c));
+}
+
 export function cidrSize(c: Ipv4Cidr): number {
   return 2 ** (32 - c.prefix);
 }

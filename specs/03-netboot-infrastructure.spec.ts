@@ -56,8 +56,8 @@ test.describe("03 netboot services", () => {
   });
 
   test("dnsmasq offers a lease from its range in the private subnet", async ({ netboot, model }) => {
-    const mac = "02:4d:42:ff:00:03";
-    const r = netboot.dhcpDiscover(mac);
+    const mac = netboot.probeMac;
+    const r = netboot.dhcpDiscover();
     await evidence("DHCP offer", r);
     expect(r.ok, `a DHCP offer for ${mac}: ${r.error ?? ""}`).toBe(true);
     const offer = r.offer;

@@ -8,7 +8,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { NativePlan, NativeService, ServicePort } from "../../generators/03-netboot.ts";
+import {
+  SUPERVISOR_READY,
+  SUPERVISOR_STATUS,
+  type NativePlan,
+  type NativeService,
+  type ServicePort,
+} from "../../generators/03-netboot.ts";
 
 const planFile = process.argv[2] ?? "";
 const dataDir = process.env.MOON_DATA_DIR ?? "";
@@ -29,7 +35,7 @@ export interface ServiceStatus {
   lastExit: string | null;
 }
 const status = new Map<string, ServiceStatus>();
-const statusFile = join(dataDir, "supervisor", "status.json");
+const statusFile = join(dataDir, SUPERVISOR_STATUS);
 function saveStatus(): void {
   writeFileSync(`${statusFile}.tmp`, JSON.stringify([...status.values()], null, 2));
   renameSync(`${statusFile}.tmp`, statusFile);
@@ -135,7 +141,7 @@ async function main(): Promise<void> {
     await waitReady(svc, 30_000);
     log(`${svc.name}: ready`);
   }
-  writeFileSync(join(dataDir, "supervisor", "ready"), `${new Date().toISOString()}\n`);
+  writeFileSync(join(dataDir, SUPERVISOR_READY), `${new Date().toISOString()}\n`);
   log("every service is ready");
 }
 

@@ -1,6 +1,7 @@
 // Unit specs of the typed model: the defaults are valid, and every bad value is refused
 // with a message that names the value and the fix, before anything is written.
 import { expect, test } from "@playwright/test";
+import { cidrNetmask, parseIpv4Cidr } from "../../model/net.ts";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -226,4 +227,14 @@ test("a bad model fails `lab up` before any namespace or process is made", () =>
   expect(r.stderr).toMatch(/network\.nat = "natgw": is not a NAT choice/);
   expect(run(["ip", "netns", "list"]).stdout, "no namespace was made").toBe(namespacesBefore);
   expect(run(["ls", dir]).stdout.trim(), "no state directory was made").toBe("moon.config.json");
+});
+
+test("a CIDR's netmask, as dnsmasq's DHCP range wants it", () => {
+  const mask = (c: string) => cidrNetmask(parseIpv4Cidr(c) ?? { text: c, base: 0, prefix: 0 });
+  expect(["10.0.0.0/8", "10.20.13.0/24", "10.20.13.0/28", "0.0.0.0/0"].map(mask)).toEqual([
+    "255.0.0.0",
+    "255.255.255.0",
+    "255.255.255.240",
+    "0.0.0.0",
+  ]);
 });

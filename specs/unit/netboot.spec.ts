@@ -20,9 +20,10 @@ import {
   nativePlan,
   serviceOrder,
   startScript,
+  SUPERVISOR_READY,
 } from "../../generators/03-netboot.ts";
 import { parseUserData } from "../../lab/cloud-init.ts";
-import { run } from "../../lab/exec.ts";
+import { run, type RunResult } from "../../lab/exec.ts";
 import { buildTestImage, tar } from "../../lab/test-image.ts";
 import { DEFAULT_MODEL, loadModel, mergeModel, ModelError, validateModel } from "../../model/index.ts";
 
@@ -119,21 +120,43 @@ test.describe("netboot: the start script", () => {
   let dir = "";
   test.beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "moon-start-"));
+    mkdirSync(join(dir, "bin"));
   });
   test.afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A stand-in command on the script's PATH that records how it was called. */
   function stub(name: string, body: string): void {
     writeFileSync(join(dir, "bin", name), `#!/bin/bash\necho "${name} $*" >> "${dir}/calls"\n${body}\n`);
     chmodSync(join(dir, "bin", name), 0o755);
   }
 
-  test("docker: every service comes up in order, after the loaders are copied", () => {
-    mkdirSync(join(dir, "bin"));
+  /** Lays out a target's bundle as cloud-init would, runs its `start`, and returns where and what. */
+  function runStart(
+    runtime: string,
+    env: Readonly<Record<string, string>>,
+    target?: "aws" | "lab",
+  ): { bundle: string; r: RunResult; calls: () => string[] } {
     const bundle = join(dir, "bundle");
-    cpSync(bundleDir("aws"), bundle, { recursive: true });
+    if (target) cpSync(bundleDir(target), bundle, { recursive: true });
+    else mkdirSync(bundle);
     writeFileSync(join(bundle, "start"), startScript(model));
+    const r = run(["bash", join(bundle, "start")], {
+      allowFailure: true,
+      env: {
+        PATH: `${join(dir, "bin")}:/usr/bin:/bin`,
+        MOON_CONTAINER_RUNTIME: runtime,
+        MOON_DATA_DIR: join(dir, "data"),
+        MOON_TALOS_ASSETS: join(dir, "no-assets"),
+        ...env,
+      },
+    });
+    const calls = () => readFileSync(join(dir, "calls"), "utf8").split("\n");
+    return { bundle, r, calls };
+  }
+
+  test("docker: every service comes up in order, after the loaders are copied", () => {
     const assets = join(dir, "assets");
     mkdirSync(assets);
     for (const f of ["vmlinuz-amd64", "vmlinuz-arm64"]) writeFileSync(join(assets, f), "kernel");
@@ -141,24 +164,15 @@ test.describe("netboot: the start script", () => {
     stub("systemctl", "exit 3");
     stub("aws", "exit 254");
     stub("curl", "exit 99");
-    const r = run(["bash", join(bundle, "start")], {
-      allowFailure: true,
-      env: {
-        PATH: `${join(dir, "bin")}:/usr/bin:/bin`,
-        MOON_CONTAINER_RUNTIME: "docker",
-        MOON_DATA_DIR: join(dir, "data"),
-        MOON_TALOS_ASSETS: assets,
-      },
-    });
+    const { bundle, r, calls } = runStart("docker", { MOON_TALOS_ASSETS: assets }, "aws");
     expect(r.code, r.stderr).toBe(0);
-    const calls = readFileSync(join(dir, "calls"), "utf8").split("\n");
-    const ups = calls.filter((c) => c.includes(" up --detach --wait "));
+    const ups = calls().filter((c) => c.includes(" up --detach --wait "));
     expect(ups.map((c) => c.split(" ").pop())).toEqual(serviceOrder(model));
-    const copy = calls.findIndex((c) => c.includes("run --rm --no-deps --entrypoint sh dnsmasq"));
+    const copy = calls().findIndex((c) => c.includes("run --rm --no-deps --entrypoint sh dnsmasq"));
     expect(copy, "the TFTP loaders are copied before any service starts").toBeGreaterThanOrEqual(0);
-    expect(copy).toBeLessThan(calls.indexOf(ups[0] ?? ""));
+    expect(copy).toBeLessThan(calls().indexOf(ups[0] ?? ""));
     expect(
-      calls.some((c) => c.startsWith("curl")),
+      calls().some((c) => c.startsWith("curl")),
       "assets came from the folder: no download",
     ).toBe(false);
     expect(
@@ -175,51 +189,28 @@ test.describe("netboot: the start script", () => {
   });
 
   test("native: the supervisor is started and its readiness awaited", () => {
-    mkdirSync(join(dir, "bin"));
-    const bundle = join(dir, "bundle");
-    mkdirSync(bundle);
-    writeFileSync(join(bundle, "start"), startScript(model));
     // A supervisor stand-in that records its arguments and says ready.
     stub(
       "fake-supervisor",
-      'mkdir -p "$MOON_DATA_DIR/supervisor"; echo ok > "$MOON_DATA_DIR/supervisor/ready"',
+      `mkdir -p "$(dirname "$MOON_DATA_DIR/${SUPERVISOR_READY}")"; echo ok > "$MOON_DATA_DIR/${SUPERVISOR_READY}"`,
     );
     const loaders = join(dir, "loaders");
     mkdirSync(loaders);
     for (const f of ["undionly.kpxe", "ipxe.efi"]) writeFileSync(join(loaders, f), `loader ${f}`);
-    const r = run(["bash", join(bundle, "start")], {
-      allowFailure: true,
-      env: {
-        PATH: `${join(dir, "bin")}:/usr/bin:/bin`,
-        MOON_CONTAINER_RUNTIME: "native",
-        MOON_DATA_DIR: join(dir, "data"),
-        MOON_SUPERVISOR: join(dir, "bin", "fake-supervisor"),
-        MOON_TALOS_ASSETS: join(dir, "no-assets"),
-        MOON_TFTP_LOADERS: loaders,
-      },
+    const { bundle, r, calls } = runStart("native", {
+      MOON_SUPERVISOR: join(dir, "bin", "fake-supervisor"),
+      MOON_TFTP_LOADERS: loaders,
     });
     expect(r.code, r.stderr).toBe(0);
     expect(
       readFileSync(join(dir, "data", "tftp", "undionly.kpxe"), "utf8"),
       "the loaders are in the TFTP root",
     ).toBe("loader undionly.kpxe");
-    expect(readFileSync(join(dir, "calls"), "utf8")).toContain(
-      `fake-supervisor ${join(bundle, "services.json")}`,
-    );
+    expect(calls()).toContain(`fake-supervisor ${join(bundle, "services.json")}`);
   });
 
   test("native without a supervisor command fails and says why", () => {
-    mkdirSync(join(dir, "bin"));
-    writeFileSync(join(dir, "start"), startScript(model));
-    const r = run(["bash", join(dir, "start")], {
-      allowFailure: true,
-      env: {
-        PATH: "/usr/bin:/bin",
-        MOON_CONTAINER_RUNTIME: "native",
-        MOON_DATA_DIR: join(dir, "data"),
-        MOON_TALOS_ASSETS: dir,
-      },
-    });
+    const { r } = runStart("native", {});
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("MOON_SUPERVISOR");
   });
