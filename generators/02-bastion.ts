@@ -8,6 +8,8 @@ import { attrs, block, comment, hclFile, ref, type Block, type Comment } from ".
 import { renderShell } from "./writers/shell.ts";
 import { BUNDLE_DIR_ON_BASTION } from "./03-netboot.ts";
 import {
+  encryptedVolume,
+  imdsV2Only,
   interfaceTables,
   outputBlock,
   variableBlock,
@@ -245,6 +247,22 @@ function moduleVariables(model: Model): BastionVariable[] {
       default: netbootPorts(model),
     },
     {
+      name: "talos_config_parameter_path",
+      root: "talos_config_parameter_path",
+      type: "string",
+      description:
+        "SSM path of the nodes' machine configs (SecureString parameters); the bastion may read its configs/ subtree and nothing else.",
+      example: `"${model.nodes.configParameterPath}"`,
+      default: model.nodes.configParameterPath,
+      validations: [
+        {
+          condition: 'can(regex("^(/[A-Za-z0-9_.-]+)+$", var.talos_config_parameter_path))',
+          message:
+            'talos_config_parameter_path must be an SSM path such as "/moon-and-back/talos", without a trailing "/".',
+        },
+      ],
+    },
+    {
       name: "netboot_dir",
       type: "string",
       description:
@@ -369,6 +387,21 @@ function iamTf(): string {
             actions: ["autoscaling:SetInstanceHealth"],
             resources: ref(
               '["arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${var.asg_name}"]',
+            ),
+          }),
+        ),
+        comment(
+          "The nodes' machine configs, for matchbox to serve (generator 04 publishes them); the\n" +
+            "secrets bundle beside them stays with the operator.",
+        ),
+        block(
+          "statement",
+          [],
+          attrs({
+            sid: "ReadTheNodesConfigs",
+            actions: ["ssm:GetParametersByPath", "ssm:GetParameter", "ssm:GetParameters"],
+            resources: ref(
+              '["arn:aws:ssm:*:*:parameter${var.talos_config_parameter_path}/configs", "arn:aws:ssm:*:*:parameter${var.talos_config_parameter_path}/configs/*"]',
             ),
           }),
         ),
@@ -596,28 +629,10 @@ function bastionTf(): string {
           }),
         ),
       ),
-      block(
-        "metadata_options",
-        [],
-        attrs({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 }),
-      ),
+      imdsV2Only(),
       comment("Standard credits: a burst never turns into a charge."),
       block("credit_specification", [], attrs({ cpu_credits: "standard" })),
-      block(
-        "block_device_mappings",
-        [],
-        attrs({ device_name: "/dev/xvda" }),
-        block(
-          "ebs",
-          [],
-          attrs({
-            volume_size: ref("var.root_volume_size"),
-            volume_type: "gp3",
-            encrypted: true,
-            delete_on_termination: true,
-          }),
-        ),
-      ),
+      encryptedVolume("/dev/xvda", ref("var.root_volume_size")),
       block(
         "tag_specifications",
         [],

@@ -4,7 +4,7 @@
 // Each target's bundle (infra/<target>/netboot/) travels in the bastion's user data and is
 // started by its `start` script in a fixed order: DNS first, then the caches, then matchbox,
 // then the DHCP/TFTP server that sends nodes to it.
-import { derived, type Model, type TargetName } from "../model/index.ts";
+import { derived, NODE_ROLES, type Model, type TargetName } from "../model/index.ts";
 import { cidrNetmask, parseIpv4Cidr } from "../model/net.ts";
 import { renderDnsmasq, type DnsmasqSection } from "./writers/dnsmasq.ts";
 import { markdownTable } from "./writers/markdown.ts";
@@ -61,6 +61,9 @@ function dataDirs(model: Model): string[] {
     "pihole",
     ...model.services.caches.map((c) => `registry/${c.upstream}`),
     "matchbox/assets",
+    // The nodes' machine configs hold the cluster's secrets: they live on the data volume,
+    // delivered apart from this bundle (generator 04), never in user data or Git.
+    "matchbox/generic",
     "tftp",
     "dnsmasq",
     "logs",
@@ -116,6 +119,12 @@ function dnsmasqNetboot(model: Model, target: TargetName): string {
           },
           {
             why:
+              "Each node's fixed address, reserved for its MAC: the Talos configs and their PKI are made\n" +
+              "once for these addresses.",
+            options: d.nodes.map((n) => ["dhcp-host", `${n.mac},${n.ip},${n.name}`] as const),
+          },
+          {
+            why:
               "Firmware that is not iPXE yet gets an iPXE loader over TFTP (BIOS, x86_64 EFI); ARM64 EFI\n" +
               "(client-arch 11) gets a GRUB EFI image that reaches matchbox over HTTP.",
             options: [
@@ -125,7 +134,7 @@ function dnsmasqNetboot(model: Model, target: TargetName): string {
               ["dhcp-match", "set:efi-arm64,option:client-arch,11"],
               ["dhcp-boot", "tag:!ipxe,tag:!efi-x86_64,tag:!efi-arm64,undionly.kpxe"],
               ["dhcp-boot", "tag:!ipxe,tag:efi-x86_64,ipxe.efi"],
-              ["dhcp-boot", "tag:efi-arm64,grub-arm64.efi"],
+              ["dhcp-boot", `tag:efi-arm64,${ARM64_EFI_LOADER}`],
               // iPXE then chains matchbox's script, which passes mac and arch along.
               ["dhcp-boot", `tag:ipxe,${d.matchboxUrl}/boot.ipxe`],
               // Tells iPXE not to wait for a ProxyDHCP offer (about 2 s per boot).
@@ -199,6 +208,12 @@ export function profileId(arch: string, role: string): string {
   return `talos-${arch}-${role}`;
 }
 
+/** The TFTP name of the loader ARM64 EFI firmware gets: a GRUB EFI image that reaches matchbox's /grub. */
+export const ARM64_EFI_LOADER = "grub-arm64.efi";
+
+/** The machine config matchbox serves at /generic for a role (the lab installs it; aws fetches it). */
+export const talosConfigId = (role: string) => `talos-${role}.yaml`;
+
 /** Where the Talos assets live under matchbox's /assets (the lab's stand-in payload uses the same paths). */
 export const talosAssetDir = (model: Model) => `/assets/talos/${model.versions.talos}`;
 
@@ -226,10 +241,13 @@ function matchboxFiles(model: Model, dir: string): GeneratedFile[] {
             arch === "amd64" ? "console=ttyS0" : "console=ttyAMA0",
             "printk.devkmsg=on",
             "talos.platform=metal",
-            // iPXE fills in the MAC; matchbox picks the node's group, and so its role's config.
-            `talos.config=${d.matchboxUrl}/generic?mac=\${mac:hexhyp}`,
+            // The loader fills in the MAC (iPXE's ${mac}, and the lab's GRUB image exports one of
+            // that name; Talos itself would too); matchbox picks the node's group, and so its
+            // role's config.
+            `talos.config=${d.matchboxUrl}/generic?mac=\${mac}`,
           ],
         },
+        generic_id: talosConfigId(role),
       }),
     })),
   );
@@ -300,6 +318,7 @@ export function composeDoc(model: Model, target: "aws" | "home"): Record<string,
           "./matchbox/profiles:/var/lib/matchbox/profiles:ro",
           "./matchbox/groups:/var/lib/matchbox/groups:ro",
           `${data}/matchbox/assets:/var/lib/matchbox/assets:ro`,
+          `${data}/matchbox/generic:/var/lib/matchbox/generic:ro`,
         ],
       }),
       ...service("dnsmasq", {
@@ -361,7 +380,9 @@ export function nativePlan(model: Model): NativePlan {
         argv: [
           "matchbox",
           `-address=0.0.0.0:${s.matchboxPort}`,
-          "-data-path=${CONF}/matchbox",
+          // The data volume's matchbox folder: the bundle's profiles and groups linked in
+          // beside the machine configs (the start script links them).
+          "-data-path=${DATA}/matchbox",
           "-assets-path=${DATA}/matchbox/assets",
           "-log-level=debug",
         ],
@@ -408,6 +429,8 @@ export function startScript(model: Model): string {
           `: "\${MOON_DATA_DIR:=${model.services.dataDir}}"`,
           'log() { echo "netboot: $*" >&2; }',
           `mkdir -p ${dirs.join(" ")}`,
+          "# matchbox reads profiles and groups from the bundle, configs from the data volume.",
+          'for kind in profiles groups; do ln -sfn "$here/matchbox/$kind" "$MOON_DATA_DIR/matchbox/$kind"; done',
         ],
       },
       {
@@ -430,11 +453,40 @@ export function startScript(model: Model): string {
       },
       {
         why:
-          "The iPXE loaders DHCP offers to firmware that is not iPXE yet, from a folder when one is\n" +
-          "given (the lab's: Debian's ipxe package); with docker they also come from the dnsmasq image.",
+          "The nodes' machine configs, for matchbox's /generic: SecureString parameters (gzip, base64,\n" +
+          "in chunks under the standard tier's 4 KB) that generator 04's publisher writes. They hold\n" +
+          "the cluster's keys, so they come from the parameter store at every boot, never from user data.",
+        commands: [
+          `params=${model.nodes.configParameterPath}/configs`,
+          "if command -v aws >/dev/null 2>&1; then",
+          `  for role in ${NODE_ROLES.join(" ")}; do`,
+          '    if chunks=$(aws ssm get-parameters-by-path --path "$params/$role" --with-decryption --query "Parameters[].[Name,Value]" --output text) && [ -n "$chunks" ]; then',
+          `      out="$MOON_DATA_DIR/matchbox/generic/${talosConfigId("$role")}"`,
+          '      if printf "%s\\n" "$chunks" | sort | cut -f2 | tr -d "\\n" | base64 -d | gunzip >"$out.part"; then',
+          '        chmod 0600 "$out.part" && mv "$out.part" "$out"',
+          '        log "Talos $role config installed from $params/$role"',
+          "      else",
+          '        rm -f "$out.part"',
+          '        log "the Talos $role config under $params/$role does not decode; matchbox keeps the one it had"',
+          "      fi",
+          "    else",
+          '      log "no Talos $role config under $params/$role yet (npm run talos:configs -- --publish)"',
+          "    fi",
+          "  done",
+          "else",
+          '  log "no AWS CLI: put the Talos configs in $MOON_DATA_DIR/matchbox/generic yourself"',
+          "fi",
+        ],
+      },
+      {
+        why:
+          "The loaders DHCP offers to firmware that is not iPXE yet, from a folder when one is given\n" +
+          "(the lab's: Debian's iPXE and a GRUB EFI image for arm64); with docker they also come from\n" +
+          "the dnsmasq image.",
         commands: [
           'if [ -n "${MOON_TFTP_LOADERS:-}" ]; then',
-          "  for file in undionly.kpxe ipxe.efi; do",
+          `  for file in undionly.kpxe ipxe.efi ${ARM64_EFI_LOADER}; do`,
+          '    [ -e "$MOON_TFTP_LOADERS/$file" ] || { log "no $file in $MOON_TFTP_LOADERS"; continue; }',
           '    [ -s "$MOON_DATA_DIR/tftp/$file" ] || cp -L "$MOON_TFTP_LOADERS/$file" "$MOON_DATA_DIR/tftp/$file"',
           "  done",
           "fi",

@@ -1,6 +1,7 @@
 import { generator01 } from "./01-network.ts";
 import { generator02 } from "./02-bastion.ts";
 import { generator03 } from "./03-netboot.ts";
+import { generator04 } from "./04-talos.ts";
 import { rootsFiles } from "./roots.ts";
 import type { GeneratedFile, Generator } from "./types.ts";
 import type { Model } from "../model/index.ts";
@@ -8,7 +9,7 @@ import type { Model } from "../model/index.ts";
 export type { GeneratedFile, Generator } from "./types.ts";
 
 /** Every generator, by spec number. Generator NN serves spec NN. */
-export const GENERATORS: readonly Generator[] = [generator01, generator02, generator03];
+export const GENERATORS: readonly Generator[] = [generator01, generator02, generator03, generator04];
 
 /** Folders whose every file is generated: a file there that no generator made is an error. */
 export const GENERATED_ROOTS = ["infra"] as const;

@@ -1,7 +1,58 @@
-// `npm run lab:up`, `lab:down`, `lab:status`, `lab:ssh [-- command]`
+// `npm run lab:up`, `lab:down`, `lab:status`, `lab:ssh [-- command]`,
+// `lab:node -- add --arch amd64|arm64 --role controlplane|worker`, `lab:node -- list|rm NAME`
 // (also `npx tsx lab/cli.ts up|down|status|ssh`).
 import { loadModel, ModelError } from "../model/index.ts";
 import { down, ssh, status, up } from "./lab.ts";
+import { addNode, listNodes, nodeBoot, removeNode } from "./nodes.ts";
+
+/** `--flag value` pairs of a subcommand. */
+function flags(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const k = args[i] ?? "";
+    const v = args[i + 1];
+    if (!k.startsWith("--") || v === undefined)
+      throw new Error(`expected --flag value, got "${args.slice(i).join(" ")}"`);
+    out[k.slice(2)] = v;
+  }
+  return out;
+}
+
+function node(model: ReturnType<typeof loadModel>, args: readonly string[]): number {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case "add": {
+      const f = flags(rest);
+      if (!f.arch || !f.role)
+        throw new Error("lab node add needs --arch amd64|arm64 and --role controlplane|worker");
+      const n = addNode(model, { arch: f.arch, role: f.role, name: f.name });
+      console.log(
+        `${n.name} (${n.arch} ${n.role}, MAC ${n.mac}, ${n.ip}) powered on; console ${n.dir}/console.log`,
+      );
+      return 0;
+    }
+    case "list":
+    case undefined:
+      for (const n of listNodes(model)) {
+        const b = nodeBoot(n);
+        const reported = b?.reportAt
+          ? `reported ${((Date.parse(b.reportAt) - Date.parse(b.poweredOnAt)) / 1000).toFixed(1)} s after power-on`
+          : "booting";
+        console.log(
+          `${n.name}  ${n.arch} ${n.role}  ${n.mac}  ${n.ip}  ${n.payload}  pid ${n.pid}  ${b?.exitCode !== undefined ? `exited ${b.exitCode}` : reported}`,
+        );
+      }
+      return 0;
+    case "rm":
+      if (!rest[0]) throw new Error("lab node rm needs a node name (lab node list shows them)");
+      removeNode(model, rest[0]);
+      console.log(`${rest[0]} removed`);
+      return 0;
+    default:
+      console.error(`unknown lab node command "${sub}". Use: add --arch A --role R, list, rm NAME.`);
+      return 2;
+  }
+}
 
 async function main(): Promise<number> {
   const command = process.argv[2];
@@ -23,8 +74,12 @@ async function main(): Promise<number> {
       return status(model);
     case "ssh":
       return ssh(model, process.argv.slice(3));
+    case "node":
+      return node(model, process.argv.slice(3));
     default:
-      console.error(`unknown lab command "${command ?? ""}". Use: up, down, status or ssh [command].`);
+      console.error(
+        `unknown lab command "${command ?? ""}". Use: up, down, status, ssh [command] or node add|list|rm.`,
+      );
       return 2;
   }
 }

@@ -29,6 +29,9 @@ import {
   type PublicAddress,
 } from "./state.ts";
 
+/** Node tap devices on the private bridge are named with this prefix (lab/nodes.ts). */
+export const NODE_TAP_PREFIX = "tap-node";
+
 /** The command line of one of the lab's own programs (lab/programs/NAME.ts), run by Node with tsx. */
 export const programArgv = (name: string, ...args: string[]): string[] => [
   process.execPath,
@@ -302,6 +305,33 @@ export async function buildDataPlane(
           `table bridge lab_sdc {\n  chain output {\n    type filter hook output priority filter; policy accept;\n    oifname "vn-nat" ip daddr != ${nat.privateIp} drop\n  }\n  chain forward {\n    type filter hook forward priority filter; policy accept;\n    oifname "vn-nat" ip daddr != ${nat.privateIp} drop\n    iifname "vn-nat" ip saddr != ${nat.privateIp} drop\n  }\n}\n`,
         );
     }
+
+    // Router advertisements on the private subnet, as the VPC router sends them: iPXE waits
+    // about 13 s for one before it gives up on IPv6 (../shared notes: netboot in namespaces).
+    // Only the node ports get them: the lab's instances configure IPv6 from the emulator, and
+    // a second, autoconfigured address would change what they send from.
+    startProcess(model, state, {
+      name: "vpc-ra",
+      ns: ns.vpc,
+      argv: [
+        "dnsmasq",
+        "--keep-in-foreground",
+        "--log-facility=-",
+        "--user=root",
+        "--port=0",
+        "--interface=br-priv",
+        "--bind-interfaces",
+        "--enable-ra",
+        "--dhcp-range=::,constructor:br-priv,ra-only",
+        "--leasefile-ro",
+        `--pid-file=${join(model.lab.stateDir, "vpc-ra.pid")}`,
+      ],
+    });
+    const notNodes = `icmpv6 type nd-router-advert oifname != "${NODE_TAP_PREFIX}*" drop`;
+    nft(
+      ns.vpc,
+      `table bridge lab_ra {\n  chain output {\n    type filter hook output priority filter; policy accept;\n    ${notNodes}\n  }\n  chain forward {\n    type filter hook forward priority filter; policy accept;\n    ${notNodes}\n  }\n}\n`,
+    );
 
     // A private host to probe from and to.
     addNamespace(ns.privateHost);

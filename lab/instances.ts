@@ -36,11 +36,10 @@ import type { ServiceStatus } from "./programs/supervisor.ts";
 import { parseUserData } from "./cloud-init.ts";
 import { programArgv } from "./dataplane.ts";
 import { upstreamCa } from "./upstreams.ts";
-import { currentPayload } from "../setup/payload.ts";
 import { run } from "./exec.ts";
 import { addNamespace, deleteNamespace, ip, listNamespaces, nsExec } from "./netns.ts";
 import { securityGroupRuleset } from "./security-groups.ts";
-import { bastionFile, operatorKeyPath } from "./state.ts";
+import { bastionFile, operatorKeyPath, readState } from "./state.ts";
 import type { ImdsConfig } from "./programs/imds.ts";
 
 /** The lab's record of the bastion instance it booted (stateDir/bastion.json). */
@@ -57,9 +56,6 @@ export interface BastionRecord {
   /** Interfaces hot-plugged after boot, by device index. */
   attached: { eniId: string; device: string; mac: string; privateIp?: string }[];
 }
-
-/** Where the lab's bastion image has its iPXE loaders (Debian's ipxe package, installed by the setup). */
-export const LAB_TFTP_LOADERS = "/usr/lib/ipxe";
 
 /** A uid no host account uses: the login user exists only inside the bastion's namespace. */
 const LOGIN_UID = 61000;
@@ -327,10 +323,10 @@ export class Hypervisor {
         MOON_NETBOOT_START: join(root, BUNDLE_DIR_ON_BASTION, "start"),
         MOON_DATA_DIR: bastionDataDir(this.model, record),
         MOON_SUPERVISOR: programArgv("supervisor").join(" "),
-        // The offline lab's boot payload stands in for Talos's release assets.
-        MOON_TALOS_ASSETS: currentPayload() ?? "",
-        // The image's iPXE loaders for the TFTP root (Debian's ipxe package, installed by the setup).
-        MOON_TFTP_LOADERS: LAB_TFTP_LOADERS,
+        // What the nodes boot (the stand-in `lab up` built, or Talos's assets) and the TFTP
+        // root's loaders (Debian's iPXE, and the GRUB EFI image for arm64 firmware).
+        MOON_TALOS_ASSETS: readState(this.model)?.payload?.assets ?? "",
+        MOON_TFTP_LOADERS: readState(this.model)?.payload?.loaders ?? "",
       },
     });
     // Each line of the boot's output is logged with the time it was written (cloud-init's

@@ -9,12 +9,23 @@ import { cidrsOverlap, ipv6CidrContains, parseIpv4Cidr } from "../model/net.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { buildDataPlane, programArgv } from "./dataplane.ts";
 import { buildUpstreams } from "./upstreams.ts";
-import { currentPayload } from "../setup/payload.ts";
+import { currentPayloadParts } from "../setup/payload.ts";
+import { buildLabPayload } from "./payload.ts";
+import { removeAllNodes } from "./nodes.ts";
+import { publishLabTalosConfigs } from "./talos.ts";
 import { bastionServices, ensureOperatorKey, readBastion, type BastionRecord } from "./instances.ts";
 import { isEmulatorUp, startEmulator, strayEmulatorPids } from "./emulator.ts";
 import { elapsed, run } from "./exec.ts";
 import { deleteNamespace, listNamespaces } from "./netns.ts";
-import { isAlive, operatorKeyPath, readState, startProcess, writeState, type LabState } from "./state.ts";
+import {
+  isAlive,
+  operatorKeyPath,
+  payloadDir,
+  readState,
+  startProcess,
+  writeState,
+  type LabState,
+} from "./state.ts";
 import { tofuInitApply, tofuOutputs } from "./tofu.ts";
 
 let phase = 0;
@@ -128,7 +139,7 @@ export async function up(model: Model): Promise<void> {
     ["moto", toolPaths(model).python],
     ["matchbox", toolPaths(model).matchbox],
     ["the registry", toolPaths(model).registry],
-    ["the stand-in boot payload", currentPayload() ?? "(none)"],
+    ["the stand-in boot payload's parts", currentPayloadParts()?.dir ?? "(none)"],
   ] as const)
     if (!existsSync(path)) throw new Error(`${what} is not installed (${path}). Fix: npm run setup`);
   checkHostRoutes(model);
@@ -157,8 +168,34 @@ export async function up(model: Model): Promise<void> {
     const plane = await buildDataPlane(model, state, tofuOutputs(model));
     console.log(`  built (${elapsed(t)}); private default route → ${plane.defaultRoutes.private ?? "none"}`);
     buildUpstreams(model, state);
+    t = Date.now();
+    const built = buildLabPayload(model, payloadDir(model));
+    // Talos's own assets (a folder or Image Factory's URL), for a lab with internet access.
+    const talosAssets = process.env.MOON_LAB_TALOS_ASSETS;
+    state.payload = talosAssets
+      ? { kind: "talos", assets: talosAssets, loaders: built.loaders }
+      : { kind: "stand-in", assets: built.assets, loaders: built.loaders };
+    writeState(model, state);
+    console.log(
+      `  boot payload: ${
+        state.payload.kind === "talos"
+          ? `Talos's assets from ${talosAssets}`
+          : `the stand-in (initramfs ${Object.entries(built.manifest.initramfs)
+              .map(([a, i]) => `${a} ${(i.bytes / 1024).toFixed(0)} KiB`)
+              .join(", ")})`
+      }; loaders ${built.loaders} (${elapsed(t)})`,
+    );
     console.log(
       `  upstreams: registries for ${model.services.caches.map((c) => c.upstream).join(", ")}, DNS; link shaped to ${model.lab.upstreams.link.rateMbit} Mbit/s + ${model.lab.upstreams.link.latencyMs} ms`,
+    );
+    t = Date.now();
+    const talos = await publishLabTalosConfigs(model);
+    console.log(
+      `  Talos configs (${talos.validation.map((v) => v.kind).join(", ")}) rendered and validated by Talos's library, published as SecureString parameters (${Object.entries(
+        talos.chunks,
+      )
+        .map(([r, n]) => `${r} ${n} part(s)`)
+        .join(", ")}) (${elapsed(t)})`,
     );
     t = progress(`bastion: the hypervisor boots ${model.bastion.name} and runs its user data`);
     startProcess(model, state, { name: "hypervisor", ns: "host", argv: programArgv("hypervisor") });
@@ -179,6 +216,13 @@ export async function up(model: Model): Promise<void> {
 
 export function down(model: Model): void {
   const state = readState(model);
+  // The nodes first, each with its tap and disk; whatever is left is swept below.
+  let nodes = 0;
+  try {
+    nodes = removeAllNodes(model);
+  } catch (e) {
+    console.error(`removing the lab's nodes: ${(e as Error).message}; sweeping them with the rest`);
+  }
   // The hypervisor first: once it has stopped, nothing boots behind our back.
   for (const p of state?.processes.filter((x) => x.name === "hypervisor") ?? []) {
     try {
@@ -215,7 +259,7 @@ export function down(model: Model): void {
     rmSync("/run/sshd", { recursive: true, force: true });
   rmSync(model.lab.stateDir, { recursive: true, force: true });
   console.log(
-    `lab is down: ${namespaces.length} namespace(s), ${pids.size} process(es) and ${model.lab.stateDir} removed`,
+    `lab is down: ${nodes} node(s), ${namespaces.length} namespace(s), ${pids.size} process(es) and ${model.lab.stateDir} removed`,
   );
 }
 

@@ -46,11 +46,21 @@ export interface DataPlane {
   readonly defaultRoutes: Readonly<Record<string, string>>;
 }
 
+/** What the lab's nodes boot: the stand-in it built, or Talos's own assets given to `lab up`. */
+export interface LabBootPayload {
+  readonly kind: "stand-in" | "talos";
+  /** A folder or a URL with Talos's asset names (MOON_TALOS_ASSETS on the bastion). */
+  readonly assets: string;
+  /** The TFTP root's loaders (MOON_TFTP_LOADERS on the bastion). */
+  readonly loaders: string;
+}
+
 export interface LabState {
   readonly startedAt: string;
   readonly emulatorUrl: string;
   processes: LabProcess[];
   dataPlane?: DataPlane;
+  payload?: LabBootPayload;
   /** Set once `lab up` finished; a state without it is a failed or running up. */
   readyAt?: string;
 }
@@ -61,6 +71,9 @@ export const bastionFile = (model: Model) => join(model.lab.stateDir, "bastion.j
 /** The lab operator's SSH key pair; the private key never leaves the state directory. */
 export const operatorKeyPath = (model: Model) => join(model.lab.stateDir, "operator", "id_ed25519");
 /** The emulator's Unix socket, the only way into it from inside the lab. */
+/** The boot payload and loaders `lab up` assembles for the bastion to serve. */
+export const payloadDir = (model: Model) => join(model.lab.stateDir, "payload");
+
 export const emulatorSocket = (model: Model) => join(model.lab.stateDir, "aws.sock");
 
 export function readState(model: Model): LabState | undefined {

@@ -65,9 +65,17 @@ export const DEFAULT_MODEL: Model = {
     namePrefix: "talos-node-",
     // The lab's two nodes, one per architecture; locally administered MACs (02:…).
     machines: [
-      { mac: "02:4d:42:00:00:01", arch: "amd64", role: "controlplane" },
-      { mac: "02:4d:42:00:00:02", arch: "arm64", role: "worker" },
+      { mac: "02:4d:42:00:00:01", ip: "10.20.13.11", arch: "amd64", role: "controlplane" },
+      { mac: "02:4d:42:00:00:02", ip: "10.20.13.21", arch: "arm64", role: "worker" },
     ],
+    configParameterPath: "/moon-and-back/talos",
+    clusterName: "moon",
+    talosApiPort: 50000,
+    kubernetesApiPort: 6443,
+    podCidr: "10.244.0.0/16",
+    serviceCidr: "10.96.0.0/16",
+    installDisk: { aws: "/dev/nvme0n1", home: "/dev/sda", lab: "/dev/vda" },
+    aws: { instanceType: "m7g.xlarge", systemVolumeGb: 32, dataVolumeGb: 100, boot: "ipxe" },
     extensions: {
       compute: ["siderolabs/drbd", "siderolabs/zfs", "siderolabs/spin"],
       gateway: ["siderolabs/drbd", "siderolabs/zfs", "siderolabs/spin", "siderolabs/tailscale"],
@@ -132,5 +140,6 @@ export const DEFAULT_MODEL: Model = {
     // High in the subnet, away from the addresses the emulator hands out from the bottom.
     privateHostIndex: 250,
     probePort: 7000,
+    nodes: { memoryMib: { standIn: 512, talos: 4096 }, cpus: 1 },
   },
 };

@@ -133,6 +133,12 @@ export type NodeRole = (typeof NODE_ROLES)[number];
 export interface NodeMachine {
   /** Lower-case, colon-separated, e.g. "02:4d:42:00:00:01". */
   readonly mac: string;
+  /**
+   * Its fixed private address, e.g. "10.20.13.11": DHCP reserves it for the MAC in the lab and
+   * at home, and AWS assigns it. Fixed before the configs are generated (SPEC §3: the PKI and
+   * the cluster endpoint are made once, for these addresses).
+   */
+  readonly ip: string;
   readonly arch: NodeArch;
   readonly role: NodeRole;
 }
@@ -151,10 +157,41 @@ export const OFFICIAL_EXTENSIONS = [
   "siderolabs/qemu-guest-agent",
 ] as const;
 
+/** How EC2 nodes boot (SPEC §3): the iPXE AMI chaining to matchbox, or Talos's own AMI. */
+export const NODE_BOOTS = ["ipxe", "ami"] as const;
+export type NodeBoot = (typeof NODE_BOOTS)[number];
+
 export interface NodesModel {
   /** Nodes are named `${namePrefix}${n}`, n counting from 1 in the order of `machines`. */
   readonly namePrefix: string;
   readonly machines: readonly NodeMachine[];
+  /**
+   * Where the nodes' machine configs (and, on aws, the secrets bundle) live as SecureString
+   * parameters: the bastion's netboot start fetches `<path>/configs/<role>/NN` into matchbox.
+   */
+  readonly configParameterPath: string;
+  /** The Talos cluster's name (in its configs and kubeconfig). */
+  readonly clusterName: string;
+  /** Talos's API (apid) on every node; the bastion reaches it (SPEC §3). */
+  readonly talosApiPort: number;
+  /** The Kubernetes API on control-plane nodes; the cluster endpoint is the first one's. */
+  readonly kubernetesApiPort: number;
+  /** Pod and service networks (CozyStack's defaults), outside the VPC. */
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  /** The disk Talos installs to, per target (EC2's Nitro NVMe, the lab's virtio, a home PC's SATA). */
+  readonly installDisk: { readonly aws: string; readonly home: string; readonly lab: string };
+  /**
+   * EC2 nodes for an experiment session (SPEC §3: CozyStack's small-lab minimum is 4 cores and
+   * 16 GB with a 32 GB system disk and a 100 GB data disk; the validator checks the type).
+   */
+  readonly aws: {
+    readonly instanceType: string;
+    readonly systemVolumeGb: number;
+    readonly dataVolumeGb: number;
+    /** How EC2 nodes boot: the iPXE AMI chaining to matchbox, or Talos's AMI configured from the bastion. */
+    readonly boot: NodeBoot;
+  };
   /**
    * System extensions of each node kind's Image Factory schematic (SPEC §3): compute nodes
    * get DRBD, ZFS and the Spin shim; the one gateway node also Tailscale.
@@ -255,6 +292,14 @@ export interface LabModel {
   readonly privateHostIndex: number;
   /** TCP port the private test host listens on for the exposure probes. */
   readonly probePort: number;
+  /**
+   * The lab's QEMU nodes (software emulation): memory for the stand-in payload and for real
+   * Talos (which needs 2 GiB at least), and vCPUs.
+   */
+  readonly nodes: {
+    readonly memoryMib: { readonly standIn: number; readonly talos: number };
+    readonly cpus: number;
+  };
 }
 
 export interface Model {

@@ -14,6 +14,7 @@ import { readSchedule } from "./schedule.ts";
 import {
   NAT_CHOICES,
   NODE_ARCHES,
+  NODE_BOOTS,
   NODE_ROLES,
   OFFICIAL_EXTENSIONS,
   type Model,
@@ -74,6 +75,22 @@ export const AWS_REGIONS = [
   "us-west-1",
   "us-west-2",
 ] as const;
+
+/** Graviton sizes the kit can check CozyStack's minimum against (AWS's instance type pages). */
+export const GRAVITON_SIZES: Readonly<Record<string, { vcpu: number; memoryGib: number }>> = {
+  "t4g.xlarge": { vcpu: 4, memoryGib: 16 },
+  "t4g.2xlarge": { vcpu: 8, memoryGib: 32 },
+  "m6g.xlarge": { vcpu: 4, memoryGib: 16 },
+  "m6g.2xlarge": { vcpu: 8, memoryGib: 32 },
+  "m7g.xlarge": { vcpu: 4, memoryGib: 16 },
+  "m7g.2xlarge": { vcpu: 8, memoryGib: 32 },
+  "m8g.xlarge": { vcpu: 4, memoryGib: 16 },
+  "r7g.large": { vcpu: 2, memoryGib: 16 },
+  "r7g.xlarge": { vcpu: 4, memoryGib: 32 },
+  "c7g.2xlarge": { vcpu: 8, memoryGib: 16 },
+  "m7g.metal": { vcpu: 64, memoryGib: 256 },
+  "c7g.metal": { vcpu: 64, memoryGib: 128 },
+};
 
 /** Graviton instance families: a1, or a generation digit followed by "g" (t4g, m7gd, c7gn, is4gen). */
 export function isArmInstanceType(type: string): boolean {
@@ -563,6 +580,8 @@ export function validateModel(model: Model): Model {
       'use lowercase letters, digits and "-", e.g. "talos-node-"',
     );
   const macs = new Map<string, number>();
+  // Addresses already taken: what a node must not be given.
+  const fixedAddresses = new Map<string, string>([[model.bastion.privateIp, "the bastion's"]]);
   model.nodes.machines.forEach((m, i) => {
     if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(m.mac))
       add(
@@ -589,7 +608,128 @@ export function validateModel(model: Model): Model {
       );
     if (!(NODE_ROLES as readonly string[]).includes(m.role))
       add(`nodes.machines[${i}].role`, m.role, "is not a Talos role", `use ${NODE_ROLES.join(" or ")}`);
+    const path = `nodes.machines[${i}].ip`;
+    const nodeIp = parseIpv4(m.ip);
+    const host = priv && nodeIp !== undefined ? nodeIp - priv.base : -1;
+    const reserved = fixedAddresses.get(m.ip);
+    if (nodeIp === undefined)
+      add(path, m.ip, "is not an IPv4 address", 'write it as a.b.c.d, e.g. "10.20.13.11"');
+    else if (priv && !cidrContainsIp(priv, nodeIp))
+      add(
+        path,
+        m.ip,
+        `is outside the private subnet ${net.private.cidr}`,
+        `pick an address inside ${net.private.cidr}`,
+      );
+    else if (priv && (host < 4 || host > cidrSize(priv) - 2))
+      add(
+        path,
+        m.ip,
+        "is one of the five addresses AWS reserves in every subnet",
+        `pick from ${cidrHost(priv, 4)} to ${cidrHost(priv, -2)}`,
+      );
+    else if (host >= model.services.dhcp.firstHost && host <= model.services.dhcp.lastHost)
+      add(
+        path,
+        m.ip,
+        `is inside the DHCP range (hosts ${model.services.dhcp.firstHost}-${model.services.dhcp.lastHost})`,
+        "pick a fixed address outside the range",
+      );
+    else if (reserved !== undefined)
+      add(path, m.ip, `is already ${reserved}`, "give every node an address of its own");
+    fixedAddresses.set(m.ip, `nodes.machines[${i}]'s address`);
   });
+  if (!model.nodes.machines.some((m) => m.role === "controlplane"))
+    add(
+      "nodes.machines",
+      model.nodes.machines.length,
+      "has no controlplane node",
+      'give at least one machine role "controlplane"',
+    );
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(model.nodes.configParameterPath))
+    add(
+      "nodes.configParameterPath",
+      model.nodes.configParameterPath,
+      "is not an SSM parameter path",
+      'use "/" and letters, digits, "_", "." or "-", e.g. "/moon-and-back/talos", with no "/" at the end',
+    );
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(model.nodes.clusterName))
+    add(
+      "nodes.clusterName",
+      model.nodes.clusterName,
+      "is not a DNS label",
+      'use lowercase letters, digits and "-", e.g. "moon"',
+    );
+  for (const key of ["talosApiPort", "kubernetesApiPort"] as const) {
+    const p = model.nodes[key];
+    if (!Number.isInteger(p) || p < 1 || p > 65535)
+      add(`nodes.${key}`, p, "is not a TCP port", "use 1-65535");
+  }
+  for (const key of ["podCidr", "serviceCidr"] as const) {
+    const c = parseIpv4Cidr(model.nodes[key]);
+    const vpc = parseIpv4Cidr(net.vpcCidr);
+    if (!c)
+      add(
+        `nodes.${key}`,
+        model.nodes[key],
+        "is not an IPv4 CIDR",
+        'write it as a.b.c.d/n, e.g. "10.244.0.0/16"',
+      );
+    else if (vpc && cidrsOverlap(c, vpc))
+      add(
+        `nodes.${key}`,
+        model.nodes[key],
+        `overlaps the VPC ${net.vpcCidr}`,
+        "use a range outside the VPC, e.g. 10.244.0.0/16",
+      );
+  }
+  for (const [target, disk] of Object.entries(model.nodes.installDisk))
+    if (!/^\/dev\/[a-z0-9/]+$/.test(disk))
+      add(`nodes.installDisk.${target}`, disk, "is not a disk device path", 'use e.g. "/dev/nvme0n1"');
+  const na = model.nodes.aws;
+  const size = GRAVITON_SIZES[na.instanceType];
+  if (!isArmInstanceType(na.instanceType))
+    add(
+      "nodes.aws.instanceType",
+      na.instanceType,
+      "is not an ARM64 (Graviton) instance type",
+      "use a Graviton type such as m7g.xlarge",
+    );
+  else if (!size)
+    add(
+      "nodes.aws.instanceType",
+      na.instanceType,
+      "is not a Graviton type the kit knows the size of",
+      `use one of ${Object.keys(GRAVITON_SIZES).join(", ")}`,
+    );
+  else if (size.vcpu < 4 || size.memoryGib < 16)
+    add(
+      "nodes.aws.instanceType",
+      na.instanceType,
+      `has ${size.vcpu} vCPU and ${size.memoryGib} GiB, under CozyStack's 4 cores and 16 GB`,
+      "use m7g.xlarge or larger",
+    );
+  if (!(na.systemVolumeGb >= 32))
+    add(
+      "nodes.aws.systemVolumeGb",
+      na.systemVolumeGb,
+      "is under CozyStack's 32 GB system disk",
+      "use 32 or more",
+    );
+  if (!(na.dataVolumeGb >= 100))
+    add(
+      "nodes.aws.dataVolumeGb",
+      na.dataVolumeGb,
+      "is under CozyStack's 100 GB data disk",
+      "use 100 or more",
+    );
+  if (!(NODE_BOOTS as readonly string[]).includes(na.boot))
+    add(
+      "nodes.aws.boot",
+      na.boot,
+      "is not a node boot choice",
+      'use "ipxe" (chain to matchbox) or "ami" (Talos\'s AMI)',
+    );
   for (const kind of ["compute", "gateway"] as const) {
     const seen = new Set<string>();
     model.nodes.extensions[kind].forEach((e, i) => {

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { elapsed, run, stream, withHeartbeat } from "../lab/exec.ts";
 import { loadModel, type GoModuleBuild, type Model } from "../model/index.ts";
-import { ensureStandInKernels } from "./payload.ts";
+import { ensurePayloadParts } from "./payload.ts";
 import { cacheDir, toolPaths } from "./tools.ts";
 
 /** Debian packages the lab and the checks call. */
@@ -28,6 +28,16 @@ export const APT_PACKAGES = [
   "docker-compose",
   // sshd for the lab bastion; installed without starting a service on the host (below).
   "openssh-server",
+  // The lab's nodes: QEMU guests under software emulation, netbooting through the bastion —
+  // SeaBIOS with iPXE ROMs for amd64, AAVMF (UEFI) for arm64 — and the tools that pack the
+  // stand-in payload (cpio, xz) and the arm64 GRUB EFI loader (grub-mkimage).
+  "qemu-system-x86",
+  "ipxe-qemu",
+  "qemu-system-arm",
+  "qemu-efi-aarch64",
+  "cpio",
+  "xz-utils",
+  "grub-common",
 ] as const;
 
 // Debian starts a daemon when its package is installed; this machine runs none of its own.
@@ -231,8 +241,10 @@ export async function setup(model: Model): Promise<void> {
       );
     console.log(`  ${name}: ${out.trim()}`);
   }
-  const p = step("the offline lab's stand-in boot payload (Debian kernels for amd64 and arm64)");
-  const payload = ensureStandInKernels((l) => {
+  const p = step(
+    "the offline lab's stand-in boot payload: Debian kernels, NIC modules and busybox for amd64 and arm64, GRUB for arm64 EFI",
+  );
+  const payload = ensurePayloadParts((l) => {
     console.log(l);
   });
   console.log(`  ${payload} (${elapsed(p)})`);

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { evidence, expect, test } from "../fixtures/index.ts";
 import type { NetbootClient } from "../fixtures/netboot.ts";
-import { LAB_TFTP_LOADERS } from "../lab/instances.ts";
+import { LAB_IPXE_LOADERS } from "../lab/payload.ts";
 import { serviceOrder, talosAssetDir, talosAssetPath } from "../generators/03-netboot.ts";
 import { cidrContainsIp, parseIpv4, parseIpv4Cidr } from "../model/net.ts";
 import { derived, type Model } from "../model/index.ts";
@@ -95,7 +95,7 @@ test.describe("03 netboot services", () => {
     const r = netboot.tftp(model.bastion.privateIp, "undionly.kpxe");
     await evidence("TFTP read of undionly.kpxe", r);
     expect(r.ok, `a TFTP read of undionly.kpxe: ${r.error ?? ""}`).toBe(true);
-    const source = readFileSync(join(LAB_TFTP_LOADERS, "undionly.kpxe"));
+    const source = readFileSync(join(LAB_IPXE_LOADERS, "undionly.kpxe"));
     expect(r.size, "the whole loader arrived").toBe(source.length);
     expect(r.sha256, "byte for byte the lab image's iPXE loader").toBe(
       createHash("sha256").update(source).digest("hex"),

@@ -1,6 +1,6 @@
 // OpenTofu building blocks on top of the HCL writer: typed variables and outputs that
 // render both to HCL and to the terraform-docs style tables of a module's README.
-import { attr, attrs, block, ref, type Block, type Value } from "./hcl.ts";
+import { attr, attrs, block, ref, type Block, type Expr, type Value } from "./hcl.ts";
 import { markdownTable } from "./markdown.ts";
 
 export interface TofuVariable {
@@ -62,4 +62,27 @@ export function interfaceTables(variables: readonly TofuVariable[], outputs: rea
       outputs.map((o) => [`\`${o.name}\``, o.description]),
     ),
   ].join("\n");
+}
+
+/** IMDSv2 only, for every instance the kit launches: a token for each metadata call, one hop. */
+export function imdsV2Only(): Block {
+  return block(
+    "metadata_options",
+    [],
+    attrs({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 }),
+  );
+}
+
+/** An encrypted gp3 volume that goes with its instance. */
+export function encryptedVolume(device: string, size: Expr): Block {
+  return block(
+    "block_device_mappings",
+    [],
+    attrs({ device_name: device }),
+    block(
+      "ebs",
+      [],
+      attrs({ volume_size: size, volume_type: "gp3", encrypted: true, delete_on_termination: true }),
+    ),
+  );
 }

@@ -90,3 +90,23 @@ output "bastion_launch_template_id" {
   description = "The launch template the group starts the bastion from."
   value       = module.bastion.bastion_launch_template_id
 }
+
+output "node_security_group_id" {
+  description = "The nodes' security group."
+  value       = module.nodes.node_security_group_id
+}
+
+output "node_launch_template_ids" {
+  description = "Launch template per Talos role."
+  value       = module.nodes.node_launch_template_ids
+}
+
+output "node_instance_ids" {
+  description = "Running nodes by name (empty unless enabled)."
+  value       = module.nodes.node_instance_ids
+}
+
+output "node_private_ips" {
+  description = "The nodes' fixed addresses by name (empty unless enabled)."
+  value       = module.nodes.node_private_ips
+}

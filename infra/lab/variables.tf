@@ -260,3 +260,70 @@ variable "netboot_ports" {
     }
   }
 }
+
+variable "talos_config_parameter_path" {
+  type        = string
+  description = "SSM path of the nodes' machine configs (SecureString parameters); the bastion may read its configs/ subtree and nothing else. Example: \"/moon-and-back/talos\""
+  default     = "/moon-and-back/talos"
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.talos_config_parameter_path))
+    error_message = "talos_config_parameter_path must be an SSM path such as \"/moon-and-back/talos\", without a trailing \"/\"."
+  }
+}
+
+variable "nodes_enabled" {
+  type        = bool
+  description = "Whether the nodes run: an experiment session sets it to true, the always-on baseline keeps it false. Example: true"
+  default     = false
+}
+
+variable "node_machines" {
+  type        = map(object({ ip = string, role = string }))
+  description = "The nodes by name (talos-node-N): each one's fixed private address and Talos role. Example: { \"talos-node-1\" = { ip = \"10.20.13.11\", role = \"controlplane\" } }"
+  default = {
+    talos-node-1 = {
+      ip   = "10.20.13.11"
+      role = "controlplane"
+    }
+    talos-node-2 = {
+      ip   = "10.20.13.21"
+      role = "worker"
+    }
+  }
+  validation {
+    condition     = alltrue([for m in values(var.node_machines) : contains(["controlplane", "worker"], m.role)])
+    error_message = "Each machine's role must be \"controlplane\" or \"worker\"."
+  }
+}
+
+variable "node_instance_type" {
+  type        = string
+  description = "Graviton type of the nodes; CozyStack needs 4 cores and 16 GB. Example: \"m7g.xlarge\""
+  default     = "m7g.xlarge"
+  validation {
+    condition     = can(regex("^(a1|[a-z]+[0-9]+g[a-z]*)\\.[a-z0-9]+$", var.node_instance_type))
+    error_message = "The nodes are ARM64: use a Graviton instance type such as m7g.xlarge."
+  }
+}
+
+variable "node_system_volume_gb" {
+  type        = number
+  description = "System disk (Talos installs here). Example: 32"
+  default     = 32
+}
+
+variable "node_data_volume_gb" {
+  type        = number
+  description = "Data disk (CozyStack's storage). Example: 100"
+  default     = 100
+}
+
+variable "node_boot" {
+  type        = string
+  description = "ipxe: the official iPXE AMI runs a user-data script that chains to matchbox; ami: the official Talos AMI boots into maintenance mode and is configured from the bastion. Example: \"ipxe\""
+  default     = "ipxe"
+  validation {
+    condition     = contains(["ipxe", "ami"], var.node_boot)
+    error_message = "boot must be \"ipxe\" or \"ami\"."
+  }
+}

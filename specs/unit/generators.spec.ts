@@ -57,6 +57,9 @@ test("generated values come from the model, not from the generator", () => {
       private: { cidr: "10.40.13.0/24" },
     },
     bastion: { privateIp: "10.40.13.140" },
+    nodes: {
+      machines: DEFAULT_MODEL.nodes.machines.map((n) => ({ ...n, ip: n.ip.replace("10.20.", "10.40.") })),
+    },
   });
   const files = generateFiles(m);
   const text = files.map((f) => f.content).join("\n");
@@ -117,6 +120,9 @@ test("generated and project shell scripts are shellcheck-clean", () => {
       .map((f) => f.path),
     "setup/run.sh",
     ".ci/run",
+    // The stand-in payload's init and DHCP hook (busybox ash; their shellcheck directive says so).
+    "lab/payload/init",
+    "lab/payload/udhcpc",
   ];
   expect(scripts.length).toBeGreaterThan(2);
   const r = run([shellcheck, "--severity=style", ...scripts], { cwd: REPO_ROOT, allowFailure: true });
@@ -139,4 +145,10 @@ test("the bastion's role may touch only its own interface, its own group's insta
     "only Describe calls on *",
   ).toEqual(["FindTheInterface"]);
   expect(bySid("FindTheInterface")).not.toMatch(/Attach|Detach|Create|Delete|Modify/);
+  const configs = bySid("ReadTheNodesConfigs");
+  expect(configs, "reads, never writes, parameters").not.toMatch(/ssm:Put|ssm:Delete/);
+  expect(configs, "the configs subtree only: not the secrets bundle beside it").toContain(
+    "parameter${var.talos_config_parameter_path}/configs/*",
+  );
+  expect(configs).not.toMatch(/parameter\$\{var\.talos_config_parameter_path\}\/\*/);
 });

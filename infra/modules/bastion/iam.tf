@@ -44,6 +44,13 @@ data "aws_iam_policy_document" "fixed_interface" {
     actions   = ["autoscaling:SetInstanceHealth"]
     resources = ["arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${var.asg_name}"]
   }
+  # The nodes' machine configs, for matchbox to serve (generator 04 publishes them); the
+  # secrets bundle beside them stays with the operator.
+  statement {
+    sid       = "ReadTheNodesConfigs"
+    actions   = ["ssm:GetParametersByPath", "ssm:GetParameter", "ssm:GetParameters"]
+    resources = ["arn:aws:ssm:*:*:parameter${var.talos_config_parameter_path}/configs", "arn:aws:ssm:*:*:parameter${var.talos_config_parameter_path}/configs/*"]
+  }
   # Describe calls support no resource-level permissions.
   statement {
     sid       = "FindTheInterface"

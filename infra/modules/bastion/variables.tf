@@ -126,6 +126,15 @@ variable "netboot_ports" {
   description = "What the netboot services listen on; each is open to the VPC only. Example: { matchbox = { ip_protocol = \"tcp\", port = 8080, description = \"matchbox\" } }"
 }
 
+variable "talos_config_parameter_path" {
+  type        = string
+  description = "SSM path of the nodes' machine configs (SecureString parameters); the bastion may read its configs/ subtree and nothing else. Example: \"/moon-and-back/talos\""
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.talos_config_parameter_path))
+    error_message = "talos_config_parameter_path must be an SSM path such as \"/moon-and-back/talos\", without a trailing \"/\"."
+  }
+}
+
 variable "netboot_dir" {
   type        = string
   description = "Folder of the netboot services' bundle (generator 03); cloud-init writes it to the bastion from the user data. Example: \"$${path.root}/netboot\""

@@ -3,9 +3,12 @@
 // version.
 //
 //	talos-config gen --out DIR --cluster NAME --endpoint URL [--kubernetes V] [--mirror HOST=URL]...
-//	    [--install-disk DEV] [--install-image REF]
-//	    writes DIR/secrets.yaml once (kept when it exists: regenerating PKI breaks a booted
-//	    cluster), then DIR/controlplane.yaml and DIR/worker.yaml from it.
+//	    [--install-disk DEV] [--install-image REF] [--secrets FILE]
+//	    [--patch FILE]... [--patch-controlplane FILE]... [--patch-worker FILE]...
+//	    writes the secrets bundle once (DIR/secrets.yaml, or FILE; kept when it exists:
+//	    regenerating PKI breaks a booted cluster), then DIR/controlplane.yaml and
+//	    DIR/worker.yaml from it, with the strategic-merge patches applied (as
+//	    talosctl gen config --config-patch… does).
 //	talos-config validate [--mode metal|cloud|container] FILE...
 //	    strict validation, as a node does before it applies a config; one JSON line per file.
 package main
@@ -21,6 +24,7 @@ import (
 
 	"github.com/siderolabs/talos/pkg/machinery/config"
 	"github.com/siderolabs/talos/pkg/machinery/config/configloader"
+	"github.com/siderolabs/talos/pkg/machinery/config/configpatcher"
 	"github.com/siderolabs/talos/pkg/machinery/config/encoder"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
@@ -93,8 +97,12 @@ func gen(args []string) error {
 	kubernetes := fs.String("kubernetes", constants.DefaultKubernetesVersion, "Kubernetes version")
 	image := fs.String("install-image", "", "installer image (an Image Factory reference)")
 	disk := fs.String("install-disk", "", "the disk Talos installs to, e.g. /dev/vda")
-	var mirrors list
+	secretsPath := fs.String("secrets", "", "the secrets bundle to use, made there when missing (default DIR/secrets.yaml)")
+	var mirrors, patches, cpPatches, workerPatches list
 	fs.Var(&mirrors, "mirror", "registry mirror HOST=URL (repeatable)")
+	fs.Var(&patches, "patch", "a patch file for every role (repeatable)")
+	fs.Var(&cpPatches, "patch-controlplane", "a patch file for control-plane configs (repeatable)")
+	fs.Var(&workerPatches, "patch-worker", "a patch file for worker configs (repeatable)")
 	_ = fs.Parse(args)
 	if *out == "" || *cluster == "" || *endpoint == "" {
 		return errors.New("gen needs --out, --cluster and --endpoint")
@@ -103,6 +111,9 @@ func gen(args []string) error {
 		return err
 	}
 	secretsFile := filepath.Join(*out, "secrets.yaml")
+	if *secretsPath != "" {
+		secretsFile = *secretsPath
+	}
 	bundle, err := secrets.LoadBundle(secretsFile)
 	if errors.Is(err, os.ErrNotExist) {
 		bundle, err = secrets.NewBundle(secrets.NewClock(), config.TalosVersionCurrent)
@@ -137,10 +148,36 @@ func gen(args []string) error {
 	if err != nil {
 		return err
 	}
+	load := func(files list) ([]configpatcher.Patch, error) {
+		refs := make([]string, len(files))
+		for i, f := range files {
+			refs[i] = "@" + f
+		}
+		p, err := configpatcher.LoadPatches(refs)
+		if err != nil {
+			return nil, fmt.Errorf("patch: %w", err)
+		}
+		return p, nil
+	}
 	for _, t := range []machine.Type{machine.TypeControlPlane, machine.TypeWorker} {
 		cfg, err := input.Config(t)
 		if err != nil {
 			return err
+		}
+		own := workerPatches
+		if t == machine.TypeControlPlane {
+			own = cpPatches
+		}
+		ps, err := load(append(append(list{}, patches...), own...))
+		if err != nil {
+			return err
+		}
+		patched, err := configpatcher.Apply(configpatcher.WithConfig(cfg), ps)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t, err)
+		}
+		if cfg, err = patched.Config(); err != nil {
+			return fmt.Errorf("%s: %w", t, err)
 		}
 		data, err := cfg.EncodeBytes(encoder.WithComments(encoder.CommentsDisabled))
 		if err != nil {

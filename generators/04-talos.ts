@@ -1,0 +1,740 @@
+// Generator 04: the Talos nodes' machine-config patches, per target, into the bastion's
+// bundle (infra/<target>/netboot/talos/). The configs themselves hold the cluster's PKI, so
+// they are never generated into Git: `talos-config gen` (Talos's own library) makes the
+// secrets once and applies these patches — the lab does it at `lab up` (lab/talos.ts),
+// keeping the secrets in its state directory; on aws and at home the operator runs the same.
+// The patches carry what SPEC §3 asks of a node: the five caches as plain-http mirrors,
+// CozyStack's requirements, the install disk, and the Image Factory installer per role.
+import { derived, type Model, type NodeRole, type TargetName } from "../model/index.ts";
+import { bundleDir, talosConfigId } from "./03-netboot.ts";
+import { installerImage, schematicId, schematicYaml, type Schematic } from "./talos-schematic.ts";
+import {
+  generatedHeader,
+  markdownHeader,
+  type GeneratedFile,
+  type Generator,
+  type RootLayer,
+  type RootTarget,
+} from "./types.ts";
+import { versionsTf } from "./roots.ts";
+import { attrs, block, comment, hclFile, ref, type Block, type Comment } from "./writers/hcl.ts";
+import {
+  encryptedVolume,
+  imdsV2Only,
+  interfaceTables,
+  outputBlock,
+  variableBlock,
+  type TofuOutput,
+  type TofuVariable,
+} from "./writers/tofu.ts";
+import { renderYaml } from "./writers/yaml.ts";
+
+const TEST = 4;
+const TARGETS: readonly TargetName[] = ["lab", "aws", "home"];
+
+/**
+ * Which Image Factory schematic a role installs: control-plane nodes carry the gateway's
+ * extensions (the one node the operator reaches the cluster through gets Tailscale), workers
+ * the compute set.
+ */
+export function schematicFor(model: Model, role: NodeRole): Schematic {
+  return { officialExtensions: model.nodes.extensions[role === "controlplane" ? "gateway" : "compute"] };
+}
+
+/** The cluster's API endpoint: the first control-plane node's fixed address. */
+export function clusterEndpoint(model: Model): string {
+  const cp = model.nodes.machines.find((m) => m.role === "controlplane");
+  if (!cp) throw new Error("the model has no controlplane node");
+  return `https://${cp.ip}:${model.nodes.kubernetesApiPort}`;
+}
+
+/** Every registry the nodes pull from, mirrored by the bastion's cache for it, over plain http. */
+export function mirrors(model: Model): Record<string, { endpoints: string[] }> {
+  return Object.fromEntries(
+    model.services.caches.map((c) => [
+      c.upstream,
+      { endpoints: [`http://${model.bastion.privateIp}:${c.port}`] },
+    ]),
+  );
+}
+
+/** Patches applied to every node: mirrors, CozyStack's requirements, the install disk. */
+export function commonPatch(model: Model, target: TargetName): Record<string, unknown> {
+  return {
+    machine: {
+      install: { disk: model.nodes.installDisk[target] },
+      kubelet: {
+        // The node's own subnet, so kubelet never picks a pod or tunnel address.
+        nodeIP: { validSubnets: [model.network.private.cidr] },
+        extraConfig: { maxPods: 512 },
+      },
+      // CozyStack's Kube-OVN and its many pods fill the neighbour tables of a default kernel.
+      sysctls: {
+        "net.ipv4.neigh.default.gc_thresh1": "4096",
+        "net.ipv4.neigh.default.gc_thresh2": "8192",
+        "net.ipv4.neigh.default.gc_thresh3": "16384",
+      },
+      // Open vSwitch for Kube-OVN, DRBD and ZFS for storage, VFIO for KubeVirt's passthrough.
+      kernel: {
+        modules: [
+          { name: "openvswitch" },
+          { name: "drbd", parameters: ["usermode_helper=disabled"] },
+          { name: "zfs" },
+          { name: "spl" },
+          { name: "vfio_pci" },
+          { name: "vfio_iommu_type1" },
+        ],
+      },
+      // No NAT gateway: every pull goes through the bastion's caches, plain http, no TLS block.
+      registries: { mirrors: mirrors(model) },
+      files: [
+        {
+          // KubeVirt's devices belong to the pod's security context, not to root.
+          content:
+            '[plugins]\n  [plugins."io.containerd.cri.v1.runtime"]\n    device_ownership_from_security_context = true\n',
+          path: "/etc/cri/conf.d/20-customization.part",
+          op: "create",
+        },
+      ],
+    },
+    cluster: {
+      // CozyStack installs its own CNI (Kube-OVN + Cilium) and replaces kube-proxy.
+      network: {
+        cni: { name: "none" },
+        podSubnets: [model.nodes.podCidr],
+        serviceSubnets: [model.nodes.serviceCidr],
+      },
+      proxy: { disabled: true },
+      discovery: { enabled: false },
+    },
+  };
+}
+
+export function rolePatch(model: Model, role: NodeRole): Record<string, unknown> {
+  const install = { image: installerImage(schematicFor(model, role), model.versions.talos) };
+  if (role === "worker") return { machine: { install } };
+  const controlPlanes = derived(model).nodes.filter((n) => n.role === "controlplane");
+  return {
+    machine: { install },
+    cluster: {
+      // A small lab runs workloads on its control planes too.
+      allowSchedulingOnControlPlanes: true,
+      apiServer: { certSANs: controlPlanes.map((n) => n.ip) },
+      etcd: { advertisedSubnets: [model.network.private.cidr] },
+    },
+  };
+}
+
+/** The folder of a target's patches, beside its bundle's other files. */
+export const talosPatchDir = (target: TargetName) => `${bundleDir(target)}/talos`;
+
+/** The arguments `talos-config gen` (and, alike, `talosctl gen config`) takes for a target. */
+export function talosGenArgs(model: Model, target: TargetName, patchDir: string): string[] {
+  return [
+    "--cluster",
+    model.nodes.clusterName,
+    "--endpoint",
+    clusterEndpoint(model),
+    "--patch",
+    `${patchDir}/common.yaml`,
+    "--patch-controlplane",
+    `${patchDir}/controlplane.yaml`,
+    "--patch-worker",
+    `${patchDir}/worker.yaml`,
+  ];
+}
+
+function readme(model: Model, target: TargetName): string {
+  const header = generatedHeader(TEST);
+  const rows = (["controlplane", "worker"] as const).map((role) => {
+    const s = schematicFor(model, role);
+    return `| ${role} | ${s.officialExtensions.join(", ")} | \`${schematicId(s)}\` |`;
+  });
+  return [
+    markdownHeader(`Talos machine-config patches (${target})`, TEST),
+    "",
+    "Strategic-merge patches for the nodes' Talos configs. The configs carry the cluster's PKI,",
+    "so they are generated from these patches outside Git, once, for the nodes' fixed addresses:",
+    "",
+    "```sh",
+    `talos-config gen --out DIR ${talosGenArgs(model, target, "infra/" + target + "/netboot/talos").join(" ")}`,
+    "# or, with Talos's CLI:",
+    `talosctl gen config ${model.nodes.clusterName} ${clusterEndpoint(model)} \\`,
+    "  --config-patch @common.yaml --config-patch-control-plane @controlplane.yaml --config-patch-worker @worker.yaml",
+    "```",
+    "",
+    `matchbox serves them at \`/generic\` as \`${talosConfigId("controlplane")}\` and \`${talosConfigId("worker")}\` from the bastion's data volume.`,
+    target === "lab"
+      ? "`lab up` does this itself, keeping the secrets bundle in the lab's state directory."
+      : "Keep `secrets.yaml` out of Git (a password manager, or an SSM SecureString parameter on aws).",
+    "",
+    "| role | Image Factory extensions | schematic ID (computed offline) |",
+    "|---|---|---|",
+    ...rows,
+    "",
+    "The schematics themselves are `schematic-<role>.yaml`: POST one to https://factory.talos.dev/schematics",
+    "and the factory answers with the same ID.",
+    "",
+    `<!-- ${header} -->`,
+    "",
+  ].join("\n");
+}
+
+// --- the AWS node path: the `nodes` module -------------------------------------------
+
+const MODULE_DIR = "infra/modules/nodes";
+const header = (what: string): string => `${what}\n${generatedHeader(TEST)}`;
+const tagged = (name: string) => ref(`merge(var.tags, { Name = ${name} })`);
+
+/** The iPXE project's AWS account, which publishes the official iPXE AMIs (ipxe.org/howto/ec2). */
+export const IPXE_AMI_OWNER = "833372943033";
+/** Sidero Labs' AWS account, which publishes the official Talos AMIs. */
+export const TALOS_AMI_OWNER = "540036508848";
+
+function nodeVariables(model: Model): (TofuVariable & { root?: string })[] {
+  const n = model.nodes;
+  const b = model.bastion.schedule;
+  const first = derived(model).nodes[0];
+  const exampleMachine = first
+    ? `{ "${first.name}" = { ip = "${first.ip}", role = "${first.role}" } }`
+    : "{}";
+  const machines = Object.fromEntries(derived(model).nodes.map((m) => [m.name, { ip: m.ip, role: m.role }]));
+  return [
+    {
+      name: "name",
+      type: "string",
+      description: "Prefix of every Name tag but the nodes' own.",
+      example: `"${model.project}"`,
+      default: model.project,
+    },
+    {
+      name: "tags",
+      type: "map(string)",
+      description: "Tags for every resource.",
+      example: '{ Project = "moon-and-back" }',
+      default: model.tags,
+    },
+    { name: "vpc_id", type: "string", description: "The VPC.", example: '"vpc-0123456789abcdef0"' },
+    {
+      name: "subnet_id",
+      type: "string",
+      description: "The private subnet the nodes live in (no public IP, no route in).",
+      example: '"subnet-0123456789abcdef0"',
+    },
+    {
+      name: "bastion_security_group_id",
+      type: "string",
+      description: "The bastion's group: it reaches the nodes' Talos and Kubernetes APIs.",
+      example: '"sg-0123456789abcdef0"',
+    },
+    {
+      name: "enabled",
+      root: "nodes_enabled",
+      type: "bool",
+      description:
+        "Whether the nodes run: an experiment session sets it to true, the always-on baseline keeps it false.",
+      example: "true",
+      default: false,
+    },
+    {
+      name: "machines",
+      root: "node_machines",
+      type: "map(object({ ip = string, role = string }))",
+      description: "The nodes by name (talos-node-N): each one's fixed private address and Talos role.",
+      example: exampleMachine,
+      default: machines,
+      validations: [
+        {
+          condition:
+            'alltrue([for m in values(var.machines) : contains(["controlplane", "worker"], m.role)])',
+          message: 'Each machine\'s role must be "controlplane" or "worker".',
+        },
+      ],
+    },
+    {
+      name: "instance_type",
+      root: "node_instance_type",
+      type: "string",
+      description: "Graviton type of the nodes; CozyStack needs 4 cores and 16 GB.",
+      example: `"${n.aws.instanceType}"`,
+      default: n.aws.instanceType,
+      validations: [
+        {
+          condition: `can(regex("^(a1|[a-z]+[0-9]+g[a-z]*)\\\\.[a-z0-9]+$", var.instance_type))`,
+          message: "The nodes are ARM64: use a Graviton instance type such as m7g.xlarge.",
+        },
+      ],
+    },
+    {
+      name: "system_volume_gb",
+      root: "node_system_volume_gb",
+      type: "number",
+      description: "System disk (Talos installs here).",
+      example: String(n.aws.systemVolumeGb),
+      default: n.aws.systemVolumeGb,
+    },
+    {
+      name: "data_volume_gb",
+      root: "node_data_volume_gb",
+      type: "number",
+      description: "Data disk (CozyStack's storage).",
+      example: String(n.aws.dataVolumeGb),
+      default: n.aws.dataVolumeGb,
+    },
+    {
+      name: "boot",
+      root: "node_boot",
+      type: "string",
+      description:
+        "ipxe: the official iPXE AMI runs a user-data script that chains to matchbox; ami: the official Talos AMI boots into maintenance mode and is configured from the bastion.",
+      example: '"ipxe"',
+      default: n.aws.boot,
+      validations: [
+        { condition: 'contains(["ipxe", "ami"], var.boot)', message: 'boot must be "ipxe" or "ami".' },
+      ],
+    },
+    {
+      name: "matchbox_url",
+      type: "string",
+      description: "matchbox on the bastion, as the nodes reach it.",
+      example: `"${derived(model).matchboxUrl}"`,
+      default: derived(model).matchboxUrl,
+    },
+    {
+      name: "talos_version",
+      type: "string",
+      description: "The Talos release of the AMI (boot = ami).",
+      example: `"${model.versions.talos}"`,
+      default: model.versions.talos,
+    },
+    {
+      name: "talos_api_port",
+      type: "number",
+      description: "Talos's API on every node.",
+      example: String(n.talosApiPort),
+      default: n.talosApiPort,
+    },
+    {
+      name: "kubernetes_api_port",
+      type: "number",
+      description: "The Kubernetes API on control-plane nodes.",
+      example: String(n.kubernetesApiPort),
+      default: n.kubernetesApiPort,
+    },
+    {
+      name: "schedule_start",
+      root: "bastion_schedule_start",
+      type: "string",
+      description: "Cron recurrence that starts the nodes (the bastion's).",
+      example: `"${b.start}"`,
+      default: b.start,
+      validations: [
+        {
+          condition: 'can(regex("^\\\\S+ \\\\S+ \\\\S+ \\\\S+ ([*]|[A-Za-z,-]+)$", var.schedule_start))',
+          message:
+            "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0.",
+        },
+      ],
+    },
+    {
+      name: "schedule_stop",
+      root: "bastion_schedule_stop",
+      type: "string",
+      description: "Cron recurrence that stops them.",
+      example: `"${b.stop}"`,
+      default: b.stop,
+      validations: [
+        {
+          condition: 'can(regex("^\\\\S+ \\\\S+ \\\\S+ \\\\S+ ([*]|[A-Za-z,-]+)$", var.schedule_stop))',
+          message:
+            "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0.",
+        },
+      ],
+    },
+    {
+      name: "schedule_time_zone",
+      root: "bastion_schedule_time_zone",
+      type: "string",
+      description: "IANA time zone of the recurrences.",
+      example: `"${b.timeZone}"`,
+      default: b.timeZone,
+    },
+  ];
+}
+
+const nodeOutputs: TofuOutput[] = [
+  {
+    name: "node_security_group_id",
+    description: "The nodes' security group.",
+    value: "aws_security_group.nodes.id",
+  },
+  {
+    name: "node_launch_template_ids",
+    description: "Launch template per Talos role.",
+    value: "{ for role, lt in aws_launch_template.node : role => lt.id }",
+  },
+  {
+    name: "node_instance_ids",
+    description: "Running nodes by name (empty unless enabled).",
+    value: "{ for name, i in aws_instance.node : name => i.id }",
+  },
+  {
+    name: "node_private_ips",
+    description: "The nodes' fixed addresses by name (empty unless enabled).",
+    value: "{ for name, i in aws_instance.node : name => i.private_ip }",
+  },
+];
+
+function nodesSecurityTf(): string {
+  const rule = (name: string, what: Record<string, unknown>) =>
+    block(
+      "resource",
+      [what.egress ? "aws_vpc_security_group_egress_rule" : "aws_vpc_security_group_ingress_rule", name],
+      attrs({
+        security_group_id: ref("aws_security_group.nodes.id"),
+        ...(Object.fromEntries(Object.entries(what).filter(([k]) => k !== "egress")) as Record<
+          string,
+          never
+        >),
+      }),
+    );
+  return hclFile(
+    header(
+      "The nodes' security group (SPEC §3): the bastion reaches Talos and Kubernetes, nodes reach each other, nothing else comes in.",
+    ),
+    [
+      block(
+        "resource",
+        ["aws_security_group", "nodes"],
+        attrs({
+          name: ref('"${var.name}-nodes"'),
+          description:
+            "Talos nodes: the bastion's APIs in, all traffic between nodes, no ingress from outside the VPC",
+          vpc_id: ref("var.vpc_id"),
+          tags: tagged('"${var.name}-nodes"'),
+        }),
+      ),
+      rule("talos_api_from_bastion", {
+        description: "Talos API (talosctl) from the bastion",
+        referenced_security_group_id: ref("var.bastion_security_group_id"),
+        ip_protocol: "tcp",
+        from_port: ref("var.talos_api_port"),
+        to_port: ref("var.talos_api_port"),
+        tags: tagged('"${var.name}-nodes-talos-api"'),
+      }),
+      rule("kubernetes_api_from_bastion", {
+        description: "Kubernetes API from the bastion",
+        referenced_security_group_id: ref("var.bastion_security_group_id"),
+        ip_protocol: "tcp",
+        from_port: ref("var.kubernetes_api_port"),
+        to_port: ref("var.kubernetes_api_port"),
+        tags: tagged('"${var.name}-nodes-kubernetes-api"'),
+      }),
+      comment("Kube-OVN's tunnels, etcd, kubelets and the storage replication all run between the nodes."),
+      rule("between_nodes", {
+        description: "All traffic between nodes",
+        referenced_security_group_id: ref("aws_security_group.nodes.id"),
+        ip_protocol: "-1",
+        tags: tagged('"${var.name}-nodes-between"'),
+      }),
+      rule("ipv4", {
+        egress: true,
+        description:
+          "Out over IPv4 through the NAT (the caches are on the bastion; the rest, e.g. Image Factory, through the NAT)",
+        cidr_ipv4: "0.0.0.0/0",
+        ip_protocol: "-1",
+        tags: tagged('"${var.name}-nodes-out-ipv4"'),
+      }),
+      rule("ipv6", {
+        egress: true,
+        description: "Out over IPv6 through the egress-only gateway",
+        cidr_ipv6: "::/0",
+        ip_protocol: "-1",
+        tags: tagged('"${var.name}-nodes-out-ipv6"'),
+      }),
+    ],
+  );
+}
+
+function nodesTf(): string {
+  const enabledIpxe = 'var.enabled && var.boot == "ipxe" ? 1 : 0';
+  const enabledAmi = 'var.enabled && var.boot == "ami" ? 1 : 0';
+  const ami = (name: string, count: string, owner: string, pattern: string): Block =>
+    block(
+      "data",
+      ["aws_ami", name],
+      attrs({ count: ref(count), most_recent: true, owners: [owner] }),
+      block("filter", [], attrs({ name: "name", values: [ref(pattern)] })),
+      block("filter", [], attrs({ name: "architecture", values: ["arm64"] })),
+    );
+  const blocks: (Block | Comment)[] = [
+    comment("The official iPXE AMI (arm64, EFI): it runs the iPXE script in its user data."),
+    ami("ipxe", enabledIpxe, IPXE_AMI_OWNER, '"iPXE*"'),
+    comment("The official Talos AMI, which boots into maintenance mode until it is given a config."),
+    ami("talos", enabledAmi, TALOS_AMI_OWNER, '"talos-v${var.talos_version}-*"'),
+    block(
+      "locals",
+      [],
+      attrs({
+        image_id: ref('var.boot == "ipxe" ? one(data.aws_ami.ipxe[*].id) : one(data.aws_ami.talos[*].id)'),
+        roles: ref("toset(distinct([for m in values(var.machines) : m.role]))"),
+      }),
+    ),
+    comment(
+      "One template per Talos role: arm64, no public IP, IMDSv2 only, encrypted system and data disks.",
+    ),
+    block(
+      "resource",
+      ["aws_launch_template", "node"],
+      attrs({
+        for_each: ref("var.enabled ? local.roles : toset([])"),
+        name: ref('"${var.name}-node-${each.key}"'),
+        image_id: ref("local.image_id"),
+        instance_type: ref("var.instance_type"),
+        update_default_version: true,
+      }),
+      imdsV2Only(),
+      encryptedVolume("/dev/xvda", ref("var.system_volume_gb")),
+      encryptedVolume("/dev/xvdb", ref("var.data_volume_gb")),
+      block(
+        "tag_specifications",
+        [],
+        attrs({ resource_type: "volume", tags: tagged('"${var.name}-node-${each.key}"') }),
+      ),
+      attrs({ tags: tagged('"${var.name}-node-${each.key}"') }),
+    ),
+    comment(
+      "Each node at its fixed address (an Auto Scaling group could not pin it; the Talos PKI is\n" +
+        "made for these addresses). With iPXE, its user data names it to matchbox, which picks\n" +
+        "its group by that name: EC2 assigns the MAC, so the name is what is known beforehand.\n" +
+        "The address is on an interface of its own: private subnet, no public IP, the nodes' group.",
+    ),
+    block(
+      "resource",
+      ["aws_network_interface", "node"],
+      attrs({
+        for_each: ref("var.enabled ? var.machines : {}"),
+        subnet_id: ref("var.subnet_id"),
+        private_ips: [ref("each.value.ip")],
+        security_groups: [ref("aws_security_group.nodes.id")],
+        tags: ref("merge(var.tags, { Name = each.key })"),
+      }),
+    ),
+    block(
+      "resource",
+      ["aws_instance", "node"],
+      attrs({
+        for_each: ref("var.enabled ? var.machines : {}"),
+        user_data: ref(
+          'var.boot == "ipxe" ? "#!ipxe\\nset node ${each.key}\\nchain ${var.matchbox_url}/ipxe?node=${each.key}&mac=$${mac:hexhyp}&arch=$${buildarch:uristring}\\n" : null',
+        ),
+      }),
+      block(
+        "launch_template",
+        [],
+        attrs({
+          id: ref("aws_launch_template.node[each.value.role].id"),
+          version: ref("aws_launch_template.node[each.value.role].latest_version"),
+        }),
+      ),
+      block(
+        "primary_network_interface",
+        [],
+        attrs({ network_interface_id: ref("aws_network_interface.node[each.key].id") }),
+      ),
+      attrs({ tags: ref("merge(var.tags, { Name = each.key, Role = each.value.role })") }),
+    ),
+  ];
+  return hclFile(
+    header(
+      "The Talos nodes: a launch template per role and one instance per node, only during an experiment session.",
+    ),
+    blocks,
+  );
+}
+
+function nodesScheduleTf(): string {
+  const schedule = (what: "start" | "stop"): Block =>
+    block(
+      "resource",
+      ["aws_scheduler_schedule", what],
+      attrs({
+        count: ref("var.enabled ? 1 : 0"),
+        name: ref(`"\${var.name}-nodes-${what}"`),
+        schedule_expression: ref(`local.scheduler_cron.${what}`),
+        schedule_expression_timezone: ref("var.schedule_time_zone"),
+      }),
+      block("flexible_time_window", [], attrs({ mode: "OFF" })),
+      block(
+        "target",
+        [],
+        attrs({
+          arn: `arn:aws:scheduler:::aws-sdk:ec2:${what}Instances`,
+          role_arn: ref("aws_iam_role.scheduler[0].arn"),
+          input: ref("jsonencode({ InstanceIds = values(aws_instance.node)[*].id })"),
+        }),
+      ),
+    );
+  return hclFile(
+    header(
+      "The nodes keep the bastion's hours: EventBridge Scheduler starts and stops them (plain instances, not a group).",
+    ),
+    [
+      comment(
+        "The bastion's five-field crons in EventBridge Scheduler's six-field form, where one of\n" +
+          'day-of-month and day-of-week must be "?" (weekdays are given by name, as both read them).',
+      ),
+      block(
+        "locals",
+        [],
+        attrs({
+          scheduler_cron: ref(
+            '{ for k, v in { start = var.schedule_start, stop = var.schedule_stop } : k => (split(" ", v)[4] == "*" ? "cron(${join(" ", slice(split(" ", v), 0, 4))} ? *)" : "cron(${join(" ", slice(split(" ", v), 0, 2))} ? ${split(" ", v)[3]} ${split(" ", v)[4]} *)") }',
+          ),
+        }),
+      ),
+      block(
+        "resource",
+        ["aws_iam_role", "scheduler"],
+        attrs({
+          count: ref("var.enabled ? 1 : 0"),
+          name: ref('"${var.name}-nodes-scheduler"'),
+          assume_role_policy: ref(
+            'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "scheduler.amazonaws.com" } }] })',
+          ),
+          tags: ref("var.tags"),
+        }),
+      ),
+      comment("It may start and stop these nodes and nothing else."),
+      block(
+        "resource",
+        ["aws_iam_role_policy", "scheduler"],
+        attrs({
+          count: ref("var.enabled ? 1 : 0"),
+          name: "start-stop-nodes",
+          role: ref("aws_iam_role.scheduler[0].id"),
+          policy: ref(
+            'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["ec2:StartInstances", "ec2:StopInstances"], Resource = [for i in values(aws_instance.node) : i.arn] }] })',
+          ),
+        }),
+      ),
+      schedule("start"),
+      schedule("stop"),
+    ],
+  );
+}
+
+function nodesModuleFiles(model: Model): GeneratedFile[] {
+  const vars = nodeVariables(model);
+  const all = vars;
+  return [
+    { path: `${MODULE_DIR}/versions.tf`, content: versionsTf(">= 6.0", [], TEST) },
+    {
+      path: `${MODULE_DIR}/variables.tf`,
+      content: hclFile(
+        header("Inputs of the nodes module."),
+        all.map((v) => variableBlock({ ...v, default: v.default })),
+      ),
+    },
+    { path: `${MODULE_DIR}/security.tf`, content: nodesSecurityTf() },
+    { path: `${MODULE_DIR}/nodes.tf`, content: nodesTf() },
+    { path: `${MODULE_DIR}/schedule.tf`, content: nodesScheduleTf() },
+    {
+      path: `${MODULE_DIR}/outputs.tf`,
+      content: hclFile(header("Outputs of the nodes module."), nodeOutputs.map(outputBlock)),
+    },
+    {
+      path: `${MODULE_DIR}/README.md`,
+      content: [
+        markdownHeader("Module `nodes`", TEST),
+        "",
+        "The Talos nodes on EC2, for an experiment session: `enabled = false` (the default) creates",
+        "only their security group, so the always-on baseline costs nothing for them. EC2 cannot",
+        "PXE-boot from a DHCP server you run (SPEC §3), so the nodes reach matchbox by HTTP instead:",
+        "",
+        '- `boot = "ipxe"` (default): the official iPXE AMI (arm64, EFI) runs the user-data script',
+        "  `#!ipxe` … `chain http://<bastion>:8080/ipxe?node=talos-node-N…`; matchbox picks the node's",
+        "  group by its name (EC2 assigns the MAC), then the profile of its arch and role.",
+        '- `boot = "ami"`: the official Talos AMI boots into maintenance mode; apply the config from',
+        "  the bastion with `talosctl apply-config --insecure --nodes <ip> --file talos-<role>.yaml`.",
+        "",
+        "Each node is a plain instance at its fixed address (an Auto Scaling group cannot pin one,",
+        "and the Talos PKI is made for these addresses), launched from its role's template: arm64,",
+        "private subnet, no public IP, IMDSv2 required, encrypted gp3 system and data disks. Its",
+        "security group lets the bastion reach Talos's and Kubernetes's APIs and the nodes reach",
+        "each other (Kube-OVN), nothing else in. EventBridge Scheduler starts and stops them on the",
+        "bastion's hours. Check the AMI owners before a first session:",
+        `\`aws ec2 describe-images --owners ${IPXE_AMI_OWNER} --filters Name=architecture,Values=arm64\` (iPXE),`,
+        `\`--owners ${TALOS_AMI_OWNER}\` (Talos).`,
+        "",
+        interfaceTables(all, nodeOutputs),
+        "",
+      ].join("\n"),
+    },
+  ];
+}
+
+function nodesLayer(model: Model, target: RootTarget): RootLayer {
+  const vars = nodeVariables(model);
+  const rooted = vars.filter((v): v is TofuVariable & { root: string } => v.root !== undefined);
+  return {
+    module: "nodes",
+    variables: rooted.map((v) => ({
+      ...v,
+      name: v.root,
+      // The lab's emulator holds no iPXE or Talos AMI: its nodes are QEMU guests instead.
+      default: v.name === "enabled" && target === "lab" ? false : v.default,
+      validations: v.validations?.map((val) => ({
+        condition: val.condition.replaceAll(`var.${v.name}`, `var.${v.root}`),
+        message: val.message,
+      })),
+    })),
+    inputs: {
+      ...Object.fromEntries(rooted.map((v) => [v.name, `var.${v.root}`])),
+      name: "var.name",
+      tags: "var.tags",
+      vpc_id: "module.network.vpc_id",
+      subnet_id: "module.network.private_subnet_id",
+      bastion_security_group_id: "module.bastion.bastion_security_group_id",
+    },
+    outputs: nodeOutputs.map((o) => ({ ...o, value: `module.nodes.${o.name}` })),
+  };
+}
+
+function generate(model: Model): GeneratedFile[] {
+  const header = generatedHeader(TEST);
+  return [
+    ...nodesModuleFiles(model),
+    ...TARGETS.flatMap((target) => {
+      const dir = talosPatchDir(target);
+      return [
+        { path: `${dir}/README.md`, content: readme(model, target) },
+        {
+          path: `${dir}/common.yaml`,
+          content: renderYaml(
+            commonPatch(model, target),
+            `Every node's patch: mirrors, CozyStack's requirements, the install disk.\n${header}`,
+          ),
+        },
+        ...(["controlplane", "worker"] as const).flatMap((role) => [
+          {
+            path: `${dir}/${role}.yaml`,
+            content: renderYaml(rolePatch(model, role), `The ${role} nodes' patch.\n${header}`),
+          },
+          {
+            path: `${dir}/schematic-${role}.yaml`,
+            content: `# Image Factory schematic of the ${role} nodes (ID ${schematicId(schematicFor(model, role))}).\n# ${header}\n${schematicYaml(schematicFor(model, role))}`,
+          },
+        ]),
+      ];
+    }),
+  ];
+}
+
+export const generator04: Generator = {
+  test: TEST,
+  name: "talos",
+  describe: "the Talos nodes: config patches (mirrors, CozyStack, installer per role) and the EC2 node path",
+  generate,
+  layer: nodesLayer,
+};
