@@ -221,8 +221,15 @@ export function talosAssetPath(model: Model, arch: string, file: "vmlinuz" | "in
   return `${talosAssetDir(model)}/${file === "vmlinuz" ? `vmlinuz-${arch}` : `initramfs-${arch}.xz`}`;
 }
 
-function matchboxFiles(model: Model, dir: string): GeneratedFile[] {
+/**
+ * What matchbox selects a node's group by. DHCP targets know each node's MAC; on aws, EC2
+ * assigns it, so the node's iPXE user data names the node instead (the nodes module).
+ */
+export const nodeSelector = (target: TargetName) => (target === "aws" ? "node" : "mac");
+
+function matchboxFiles(model: Model, target: TargetName, dir: string): GeneratedFile[] {
   const d = derived(model);
+  const key = nodeSelector(target);
   const profiles = (["amd64", "arm64"] as const).flatMap((arch) =>
     (["controlplane", "worker"] as const).map((role) => ({
       path: `${dir}/matchbox/profiles/${profileId(arch, role)}.json`,
@@ -242,9 +249,9 @@ function matchboxFiles(model: Model, dir: string): GeneratedFile[] {
             "printk.devkmsg=on",
             "talos.platform=metal",
             // The loader fills in the MAC (iPXE's ${mac}, and the lab's GRUB image exports one of
-            // that name; Talos itself would too); matchbox picks the node's group, and so its
-            // role's config.
-            `talos.config=${d.matchboxUrl}/generic?mac=\${mac}`,
+            // that name; Talos itself would too), or on aws the node's name its user data set;
+            // matchbox picks the node's group, and so its role's config.
+            `talos.config=${d.matchboxUrl}/generic?${key}=\${${key}}`,
           ],
         },
         generic_id: talosConfigId(role),
@@ -257,7 +264,7 @@ function matchboxFiles(model: Model, dir: string): GeneratedFile[] {
       id: n.name,
       name: `${n.name}: ${n.role}, ${n.arch}`,
       profile: profileId(n.arch, n.role),
-      selector: { mac: n.mac },
+      selector: key === "mac" ? { mac: n.mac } : { node: n.name },
     }),
   }));
   return [...profiles, ...groups];
@@ -453,6 +460,20 @@ export function startScript(model: Model): string {
       },
       {
         why:
+          "GRUB (the arm64 loader) opens each boot's HTTP connections from the same ports with the same\n" +
+          "sequence numbers, and leaves without acknowledging the server's last FIN. A socket left in\n" +
+          'TIME_WAIT or LAST_ACK by an earlier boot then refuses the next one ("connection timeout"):\n' +
+          "where GRUB is served, this host keeps no TIME_WAIT and gives up on an orphan's FIN at once.",
+        commands: [
+          `if [ -s "$MOON_DATA_DIR/tftp/${ARM64_EFI_LOADER}" ] || [ -s "\${MOON_TFTP_LOADERS:-/nonexistent}/${ARM64_EFI_LOADER}" ]; then`,
+          "  for setting in net.ipv4.tcp_max_tw_buckets=0 net.ipv4.tcp_orphan_retries=1; do",
+          '    sysctl -qw "$setting" || log "could not set $setting: a GRUB boot soon after another may time out"',
+          "  done",
+          "fi",
+        ],
+      },
+      {
+        why:
           "The nodes' machine configs, for matchbox's /generic: SecureString parameters (gzip, base64,\n" +
           "in chunks under the standard tier's 4 KB) that generator 04's publisher writes. They hold\n" +
           "the cluster's keys, so they come from the parameter store at every boot, never from user data.",
@@ -616,7 +637,7 @@ export const generator03: Generator = {
           path: `${dir}/registry/${c.upstream}.yml`,
           content: registryConfig(model, c),
         })),
-        ...matchboxFiles(model, dir),
+        ...matchboxFiles(model, target, dir),
       ];
       if (target === "lab")
         files.push(

@@ -6,7 +6,7 @@
 // The patches carry what SPEC §3 asks of a node: the five caches as plain-http mirrors,
 // CozyStack's requirements, the install disk, and the Image Factory installer per role.
 import { derived, type Model, type NodeRole, type TargetName } from "../model/index.ts";
-import { bundleDir, talosConfigId } from "./03-netboot.ts";
+import { bundleDir, nodeSelector, talosConfigId } from "./03-netboot.ts";
 import { installerImage, schematicId, schematicYaml, type Schematic } from "./talos-schematic.ts";
 import {
   generatedHeader,
@@ -183,6 +183,8 @@ function readme(model: Model, target: TargetName): string {
 // --- the AWS node path: the `nodes` module -------------------------------------------
 
 const MODULE_DIR = "infra/modules/nodes";
+/** The label an EC2 node's iPXE script gives matchbox (and its kernel arguments) to find its group. */
+const AWS_KEY = nodeSelector("aws");
 const header = (what: string): string => `${what}\n${generatedHeader(TEST)}`;
 const tagged = (name: string) => ref(`merge(var.tags, { Name = ${name} })`);
 
@@ -526,7 +528,7 @@ function nodesTf(): string {
       attrs({
         for_each: ref("var.enabled ? var.machines : {}"),
         user_data: ref(
-          'var.boot == "ipxe" ? "#!ipxe\\nset node ${each.key}\\nchain ${var.matchbox_url}/ipxe?node=${each.key}&mac=$${mac:hexhyp}&arch=$${buildarch:uristring}\\n" : null',
+          `var.boot == "ipxe" ? "#!ipxe\\nset ${AWS_KEY} \${each.key}\\nchain \${var.matchbox_url}/ipxe?${AWS_KEY}=\${each.key}&mac=$\${mac:hexhyp}&arch=$\${buildarch:uristring}\\n" : null`,
         ),
       }),
       block(

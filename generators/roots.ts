@@ -133,6 +133,17 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
           `aws ssm put-parameter --type SecureString --name /${model.project}/registry/docker.io/username --value …`,
           `aws ssm put-parameter --type SecureString --name /${model.project}/registry/docker.io/password --value …`,
           "```",
+          "",
+          "The Talos nodes' configs hold the cluster's keys: render them with Talos's library and",
+          "publish them as SecureString parameters (the secrets bundle is made once and kept there",
+          "too); the bastion installs them for matchbox at its next boot. Then an experiment session",
+          "runs the nodes (and costs what the cost model says) until you turn them off again:",
+          "",
+          "```sh",
+          "npm run talos:configs -- --target aws --publish",
+          "tofu apply -var nodes_enabled=true    # the session's nodes, on the bastion's hours",
+          "tofu apply -var nodes_enabled=false   # back to the baseline",
+          "```",
         ];
   const files: GeneratedFile[] = [
     { path: `${dir}/versions.tf`, content: versionsTf(constraint, backend) },

@@ -11,7 +11,7 @@ import { buildDataPlane, programArgv } from "./dataplane.ts";
 import { buildUpstreams } from "./upstreams.ts";
 import { currentPayloadParts } from "../setup/payload.ts";
 import { buildLabPayload } from "./payload.ts";
-import { removeAllNodes } from "./nodes.ts";
+import { listNodes, removeAllNodes } from "./nodes.ts";
 import { publishLabTalosConfigs } from "./talos.ts";
 import { bastionServices, ensureOperatorKey, readBastion, type BastionRecord } from "./instances.ts";
 import { isEmulatorUp, startEmulator, strayEmulatorPids } from "./emulator.ts";
@@ -295,6 +295,10 @@ export async function status(model: Model): Promise<number> {
   for (const s of b ? bastionServices(model, b) : [])
     console.log(
       `    service ${s.name}: ${s.pid ? `pid ${s.pid}` : "down"}, ${s.restarts} restart(s); ${s.program}`,
+    );
+  for (const n of listNodes(model))
+    console.log(
+      `  node ${n.name} (${n.arch} ${n.role}, ${n.mac}, ${n.ip}): ${isAlive(n.pid) ? "running" : "stopped"}, payload ${n.payload}; console ${n.dir}/console.log`,
     );
   return problem === undefined ? 0 : 1;
 }

@@ -100,8 +100,9 @@ function buildGrub(model: Model, parts: string, out: string): void {
       `set root=(http,${url.host})`,
       "set mac=$net_default_mac",
       "export mac",
-      'function linuxefi { linux "$@"; }',
-      'function initrdefi { initrd "$@"; }',
+      // One retry each: a stale connection on the server can swallow GRUB's first attempt.
+      'function linuxefi { if linux "$@"; then true; else echo "moon: kernel again"; linux "$@"; fi; }',
+      'function initrdefi { if initrd "$@"; then true; else echo "moon: initrd again"; initrd "$@"; fi; }',
       "configfile /grub?mac=$net_default_mac",
       "",
     ].join("\n"),
@@ -133,6 +134,7 @@ function buildGrub(model: Model, parts: string, out: string): void {
     "reboot",
     "memdisk",
     "tar",
+    "true",
   ];
   run([
     "grub-mkimage",

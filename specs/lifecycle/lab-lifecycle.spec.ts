@@ -4,16 +4,17 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { evidence, expect, test } from "../../fixtures/index.ts";
+import { NODE_TAP_PREFIX } from "../../lab/dataplane.ts";
 import { strayEmulatorPids } from "../../lab/emulator.ts";
 import { run } from "../../lab/exec.ts";
 import { listNamespaces } from "../../lab/netns.ts";
-import { REPO_ROOT, type Model } from "../../model/index.ts";
+import { derived, REPO_ROOT, type Model } from "../../model/index.ts";
 
 test.describe.configure({ mode: "serial" });
 
-function lab(command: "up" | "down" | "status"): { code: number; out: string; ms: number } {
+function lab(...command: string[]): { code: number; out: string; ms: number } {
   const start = Date.now();
-  const r = run(["npx", "tsx", "lab/cli.ts", command], {
+  const r = run(["npx", "tsx", "lab/cli.ts", ...command], {
     cwd: REPO_ROOT,
     allowFailure: true,
     timeoutMs: 600_000,
@@ -34,6 +35,8 @@ function leftovers(model: Model): string[] {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8");
       if (cmd.includes(join(REPO_ROOT, "lab", "programs")))
         left.push(`lab program ${entry}: ${cmd.replace(/\0/g, " ")}`);
+      else if (cmd.startsWith("/usr/bin/qemu-system-") && cmd.includes(`ifname=${NODE_TAP_PREFIX}`))
+        left.push(`QEMU node ${entry}: ${cmd.replace(/\0/g, " ")}`);
     } catch {
       // Gone while we looked.
     }
@@ -42,10 +45,22 @@ function leftovers(model: Model): string[] {
   return left;
 }
 
-test("lab down leaves no namespace, process or file behind", async ({ model }) => {
+test("lab down leaves no namespace, process, QEMU node, tap device or file behind", async ({ model }) => {
   test.setTimeout(600_000);
   const up = lab("up");
   expect(up.code, `lab up:\n${up.out}`).toBe(0);
+  // Nodes running (one per architecture), each with its tap device and QEMU process.
+  for (const n of derived(model).nodes) {
+    const add = lab("node", "add", "--arch", n.arch, "--role", n.role);
+    expect(add.code, `lab node add:\n${add.out}`).toBe(0);
+  }
+  const nodes = lab("node", "list");
+  await evidence("lab node list", nodes.out);
+  expect(nodes.out.trim().split("\n").length, "every node of the model runs").toBe(
+    derived(model).nodes.length,
+  );
+  const taps = run(["ip", "-n", derived(model).namespaces.vpc, "-br", "link"]).stdout;
+  expect(taps, "each node has its tap device on the VPC router").toContain(NODE_TAP_PREFIX);
   const down = lab("down");
   await evidence("lab down", down.out);
   expect(down.code).toBe(0);

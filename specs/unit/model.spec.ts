@@ -110,7 +110,106 @@ const bad: { what: string; overrides: Record<string, unknown>; mentions: RegExp[
     overrides: { lab: { emulator: { host: "10.0.0.5" } } },
     mentions: [/lab\.emulator\.host = "10\.0\.0\.5": is not a loopback address/],
   },
+  ...nodeCases(),
 ];
+
+/** A machine list with one machine changed (the others as the defaults have them). */
+function withMachine(i: number, change: Record<string, unknown>): Record<string, unknown> {
+  return {
+    nodes: { machines: DEFAULT_MODEL.nodes.machines.map((m, j) => (j === i ? { ...m, ...change } : m)) },
+  };
+}
+
+function nodeCases(): { what: string; overrides: Record<string, unknown>; mentions: RegExp[] }[] {
+  const [first] = DEFAULT_MODEL.nodes.machines;
+  return [
+    {
+      what: "a malformed node address",
+      overrides: withMachine(1, { ip: "10.20.13.300" }),
+      mentions: [
+        /nodes\.machines\[1\]\.ip = "10\.20\.13\.300": is not an IPv4 address/,
+        /write it as a\.b\.c\.d/,
+      ],
+    },
+    {
+      what: "a node address outside the private subnet",
+      overrides: withMachine(0, { ip: "10.20.1.11" }),
+      mentions: [
+        /nodes\.machines\[0\]\.ip = "10\.20\.1\.11": is outside the private subnet 10\.20\.13\.0\/24/,
+      ],
+    },
+    {
+      what: "a node address inside the DHCP range",
+      overrides: withMachine(0, { ip: "10.20.13.170" }),
+      mentions: [/is inside the DHCP range \(hosts 160-199\)/, /pick a fixed address outside the range/],
+    },
+    {
+      what: "a node on the bastion's address",
+      overrides: withMachine(1, { ip: "10.20.13.140" }),
+      mentions: [/nodes\.machines\[1\]\.ip = "10\.20\.13\.140": is already the bastion's/],
+    },
+    {
+      what: "two nodes on one address",
+      overrides: withMachine(1, { ip: first?.ip }),
+      mentions: [/nodes\.machines\[1\]\.ip = "10\.20\.13\.11": is already nodes\.machines\[0\]'s address/],
+    },
+    {
+      what: "a node MAC listed twice",
+      overrides: withMachine(1, { mac: first?.mac }),
+      mentions: [
+        /nodes\.machines\[1\]\.mac = "02:4d:42:00:00:01": is listed twice \(also nodes\.machines\[0\]\)/,
+        /give every node its own MAC/,
+      ],
+    },
+    {
+      what: "a cluster without a control plane",
+      overrides: { nodes: { machines: DEFAULT_MODEL.nodes.machines.map((m) => ({ ...m, role: "worker" })) } },
+      mentions: [/nodes\.machines = 2: has no controlplane node/],
+    },
+    {
+      what: "EC2 nodes too small for CozyStack",
+      overrides: { nodes: { aws: { instanceType: "t4g.small" } } },
+      mentions: [/nodes\.aws\.instanceType = "t4g\.small": is not a Graviton type the kit knows the size of/],
+    },
+    {
+      what: "a node data disk under CozyStack's 100 GB",
+      overrides: { nodes: { aws: { instanceType: "c7g.2xlarge", dataVolumeGb: 50 } } },
+      mentions: [/nodes\.aws\.dataVolumeGb = 50: is under CozyStack's 100 GB data disk/],
+    },
+    {
+      what: "x86 EC2 nodes",
+      overrides: { nodes: { aws: { instanceType: "m7i.xlarge" } } },
+      mentions: [/nodes\.aws\.instanceType = "m7i\.xlarge": is not an ARM64 \(Graviton\) instance type/],
+    },
+    {
+      what: "an unknown boot choice for EC2 nodes",
+      overrides: { nodes: { aws: { boot: "pxe" } } },
+      mentions: [/nodes\.aws\.boot = "pxe": is not a node boot choice/, /"ipxe"/],
+    },
+    {
+      what: "a pod network overlapping the VPC",
+      overrides: { nodes: { podCidr: "10.20.128.0/17" } },
+      mentions: [/nodes\.podCidr = "10\.20\.128\.0\/17": overlaps the VPC 10\.20\.0\.0\/16/],
+    },
+    {
+      // The nodes' mirrors are the caches: a cache with a bad upstream would be a wrong mirror.
+      what: "a mirror upstream that is not a registry host",
+      overrides: {
+        services: {
+          caches: DEFAULT_MODEL.services.caches.map((c, i) =>
+            i === 2 ? { ...c, upstream: "https://ghcr.io" } : c,
+          ),
+        },
+      },
+      mentions: [/services\.caches\[2\]\.upstream = "https:\/\/ghcr\.io": is not a registry host name/],
+    },
+    {
+      what: "a parameter path SSM would refuse",
+      overrides: { nodes: { configParameterPath: "moon/talos/" } },
+      mentions: [/nodes\.configParameterPath = "moon\/talos\/": is not an SSM parameter path/],
+    },
+  ];
+}
 
 for (const b of bad) {
   test(`refuses ${b.what}, naming the value and the fix`, () => {

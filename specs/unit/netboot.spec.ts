@@ -14,6 +14,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { MIME_BOUNDARY } from "../../generators/02-bastion.ts";
 import {
+  ARM64_EFI_LOADER,
+  talosConfigId,
   BUNDLE_DIR_ON_BASTION,
   bundleDir,
   composeDoc,
@@ -25,7 +27,15 @@ import {
 import { parseUserData } from "../../lab/cloud-init.ts";
 import { run, type RunResult } from "../../lab/exec.ts";
 import { buildTestImage, tar } from "../../lab/test-image.ts";
-import { DEFAULT_MODEL, loadModel, mergeModel, ModelError, validateModel } from "../../model/index.ts";
+import {
+  DEFAULT_MODEL,
+  loadModel,
+  mergeModel,
+  ModelError,
+  NODE_ROLES,
+  validateModel,
+} from "../../model/index.ts";
+import { toChunks } from "../../generators/talos-configs.ts";
 
 const model = DEFAULT_MODEL;
 /** SPEC §4 row 03's container names. */
@@ -207,6 +217,43 @@ test.describe("netboot: the start script", () => {
       "the loaders are in the TFTP root",
     ).toBe("loader undionly.kpxe");
     expect(calls()).toContain(`fake-supervisor ${join(bundle, "services.json")}`);
+  });
+
+  test("the nodes' configs come from the parameter store's chunks, and GRUB's host keeps no TIME_WAIT", () => {
+    stub(
+      "fake-supervisor",
+      `mkdir -p "$(dirname "$MOON_DATA_DIR/${SUPERVISOR_READY}")"; echo ok > "$MOON_DATA_DIR/${SUPERVISOR_READY}"`,
+    );
+    // The store lists a role's parts out of order, as name and value on a line.
+    const configs: Record<string, string> = {};
+    const listing: string[] = [];
+    for (const role of NODE_ROLES) {
+      configs[role] = `version: v1alpha1\nmachine:\n    type: ${role}\n${"# padding\n".repeat(900)}`;
+      const parts = toChunks(configs[role]);
+      const lines = parts
+        .map((v, i) => `${model.nodes.configParameterPath}/configs/${role}/0${i}\t${v}`)
+        .reverse();
+      writeFileSync(join(dir, `${role}.txt`), `${lines.join("\n")}\n`);
+      listing.push(role);
+    }
+    stub("aws", `for a in "$@"; do case "$a" in */configs/*) cat "${dir}/$(basename "$a").txt";; esac; done`);
+    stub("sysctl", "exit 0");
+    const loaders = join(dir, "loaders");
+    mkdirSync(loaders);
+    for (const f of ["undionly.kpxe", "ipxe.efi", ARM64_EFI_LOADER])
+      writeFileSync(join(loaders, f), `loader ${f}`);
+    const { r, calls } = runStart("native", {
+      MOON_SUPERVISOR: join(dir, "bin", "fake-supervisor"),
+      MOON_TFTP_LOADERS: loaders,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    for (const role of listing)
+      expect(
+        readFileSync(join(dir, "data", "matchbox", "generic", talosConfigId(role)), "utf8"),
+        `the ${role} config, reassembled byte for byte`,
+      ).toBe(configs[role]);
+    expect(calls()).toContain("sysctl -qw net.ipv4.tcp_max_tw_buckets=0");
+    expect(calls()).toContain("sysctl -qw net.ipv4.tcp_orphan_retries=1");
   });
 
   test("native without a supervisor command fails and says why", () => {
