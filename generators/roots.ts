@@ -42,14 +42,16 @@ function provider(model: Model, target: RootTarget): Block {
   return block(
     "provider",
     ["aws"],
-    comment("The lab's emulator (moto) on loopback; dummy keys, nothing real is reachable."),
+    comment(
+      "The lab's emulator (moto) on loopback; dummy keys, nothing real is reachable. The account\n" +
+        "ID comes from its STS: without one, a rule that references a group reads as another account's.",
+    ),
     attrs({
       region: model.region,
       access_key: "lab",
       secret_key: "lab",
       skip_credentials_validation: true,
       skip_metadata_api_check: true,
-      skip_requesting_account_id: true,
       s3_use_path_style: true,
     }),
     block("endpoints", [], attrs(Object.fromEntries(endpoints.map((e) => [e, emulator])))),

@@ -10,6 +10,9 @@
 
 - A launch template's own tags (TagSpecifications for "launch-template", given beside the
   template data) show up inside its template data, so every plan wants to remove them.
+- A security group rule that references another group keeps its description beside the
+  group reference, where DescribeSecurityGroupRules does not look, so it describes none
+  and every plan wants to set it again.
 
 These patches make moto answer as AWS does; everything else is moto as released.
 
@@ -29,6 +32,7 @@ from werkzeug.serving import run_simple
 
 from moto.ec2.models.instances import Instance
 from moto.ec2.models.launch_templates import LaunchTemplateVersion
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.models.subnets import Subnet
 from moto.server import main
 
@@ -88,6 +92,13 @@ def _version_init(self: LaunchTemplateVersion, template: Any, number: int, data:
 
 
 LaunchTemplateVersion.__init__ = _version_init  # type: ignore[method-assign]
+
+
+def _rule_description(self: SecurityGroupRule) -> str | None:
+    return self.ip_range.get("Description") or self.source_group.get("Description")
+
+
+SecurityGroupRule.description = property(_rule_description)  # type: ignore[assignment,method-assign]
 
 
 def _run_simple(host: str, port: int, app: Any, **kwargs: Any) -> None:
