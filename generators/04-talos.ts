@@ -1,12 +1,13 @@
-// Generator 04: the Talos nodes' machine-config patches, per target, into the bastion's
-// bundle (infra/<target>/netboot/talos/). The configs themselves hold the cluster's PKI, so
+// Generator 04: the Talos nodes' machine-config patches, per target (infra/<target>/talos/,
+// beside the bastion's bundle, not in it: the bastion serves configs, it does not render
+// them, and its user data has 16 KiB). The configs themselves hold the cluster's PKI, so
 // they are never generated into Git: `talos-config gen` (Talos's own library) makes the
 // secrets once and applies these patches — the lab does it at `lab up` (lab/talos.ts),
 // keeping the secrets in its state directory; on aws and at home the operator runs the same.
 // The patches carry what SPEC §3 asks of a node: the five caches as plain-http mirrors,
 // CozyStack's requirements, the install disk, and the Image Factory installer per role.
 import { derived, type Model, type NodeRole, type TargetName } from "../model/index.ts";
-import { bundleDir, nodeSelector, talosConfigId } from "./03-netboot.ts";
+import { nodeSelector, talosConfigId } from "./03-netboot.ts";
 import { installerImage, schematicId, schematicYaml, type Schematic } from "./talos-schematic.ts";
 import {
   generatedHeader,
@@ -125,8 +126,8 @@ export function rolePatch(model: Model, role: NodeRole): Record<string, unknown>
   };
 }
 
-/** The folder of a target's patches, beside its bundle's other files. */
-export const talosPatchDir = (target: TargetName) => `${bundleDir(target)}/talos`;
+/** The folder of a target's patches, beside (not in) the bastion's bundle. */
+export const talosPatchDir = (target: TargetName) => `infra/${target}/talos`;
 
 /** The arguments `talos-config gen` (and, alike, `talosctl gen config`) takes for a target. */
 export function talosGenArgs(model: Model, target: TargetName, patchDir: string): string[] {
@@ -157,7 +158,7 @@ function readme(model: Model, target: TargetName): string {
     "so they are generated from these patches outside Git, once, for the nodes' fixed addresses:",
     "",
     "```sh",
-    `talos-config gen --out DIR ${talosGenArgs(model, target, "infra/" + target + "/netboot/talos").join(" ")}`,
+    `talos-config gen --out DIR ${talosGenArgs(model, target, talosPatchDir(target)).join(" ")}`,
     "# or, with Talos's CLI:",
     `talosctl gen config ${model.nodes.clusterName} ${clusterEndpoint(model)} \\`,
     "  --config-patch @common.yaml --config-patch-control-plane @controlplane.yaml --config-patch-worker @worker.yaml",

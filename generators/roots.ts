@@ -212,10 +212,13 @@ export function rootsFiles(model: Model, generators: readonly Generator[]): Gene
         markdownTable(
           ["path", "what"],
           [
-            ...layered.map((g) => [
-              `[\`modules/${g.name}/\`](modules/${g.name}/README.md)`,
-              `${g.describe} (layer ${String(g.test).padStart(2, "0")})`,
-            ]),
+            ...layered.map((g) => {
+              const module = g.layer?.(model, "aws").module ?? g.name;
+              return [
+                `[\`modules/${module}/\`](modules/${module}/README.md)`,
+                `${g.describe} (layer ${String(g.test).padStart(2, "0")})`,
+              ];
+            }),
             [
               "[`lab/`](lab/README.md)",
               `the lab root: the modules against the emulator at ${derived(model).emulatorUrl}`,
@@ -224,6 +227,10 @@ export function rootsFiles(model: Model, generators: readonly Generator[]): Gene
             ...(["lab", "aws", "home"] as const).map((t) => [
               `[\`${t}/netboot/\`](${t}/netboot/README.md)`,
               `the bastion's netboot services for the ${t} target (layer 03)${t === "home" ? ": compose, for a host of your home lab" : ": packed into the bastion's user data"}`,
+            ]),
+            ...(["lab", "aws", "home"] as const).map((t) => [
+              `[\`${t}/talos/\`](${t}/talos/README.md)`,
+              `the Talos nodes' config patches for the ${t} target (layer 04); the configs are rendered outside Git`,
             ]),
           ],
         ),
