@@ -262,8 +262,9 @@ function matchboxFiles(model: Model, target: TargetName, dir: string): Generated
     path: `${dir}/matchbox/groups/${n.name}.json`,
     content: renderJson({
       id: n.name,
-      name: `${n.name}: ${n.role}, ${n.arch}`,
-      profile: profileId(n.arch, n.role),
+      name: `${n.name}: ${n.role}, ${key === "node" ? "arm64" : n.arch}`,
+      // EC2 nodes are Graviton whatever the lab's machine is: on aws every profile is arm64's.
+      profile: profileId(key === "node" ? "arm64" : n.arch, n.role),
       selector: key === "mac" ? { mac: n.mac } : { node: n.name },
     }),
   }));
@@ -483,7 +484,7 @@ export function startScript(model: Model): string {
           `  for role in ${NODE_ROLES.join(" ")}; do`,
           '    if chunks=$(aws ssm get-parameters-by-path --path "$params/$role" --with-decryption --query "Parameters[].[Name,Value]" --output text) && [ -n "$chunks" ]; then',
           `      out="$MOON_DATA_DIR/matchbox/generic/${talosConfigId("$role")}"`,
-          '      if printf "%s\\n" "$chunks" | sort | cut -f2 | tr -d "\\n" | base64 -d | gunzip >"$out.part"; then',
+          '      if (umask 077 && printf "%s\\n" "$chunks" | sort | cut -f2 | tr -d "\\n" | base64 -d | gunzip >"$out.part"); then',
           '        chmod 0600 "$out.part" && mv "$out.part" "$out"',
           '        log "Talos $role config installed from $params/$role"',
           "      else",

@@ -3,7 +3,8 @@
 // them, and its user data has 16 KiB). The configs themselves hold the cluster's PKI, so
 // they are never generated into Git: `talos-config gen` (Talos's own library) makes the
 // secrets once and applies these patches — the lab does it at `lab up` (lab/talos.ts),
-// keeping the secrets in its state directory; on aws and at home the operator runs the same.
+// keeping the secrets in its state directory; for aws the operator runs `npm run
+// talos:configs` (secrets kept in the parameter store); at home, talos-config or talosctl.
 // The patches carry what SPEC §3 asks of a node: the five caches as plain-http mirrors,
 // CozyStack's requirements, the install disk, and the Image Factory installer per role.
 import { derived, type Model, type NodeRole, type TargetName } from "../model/index.ts";
@@ -126,6 +127,12 @@ export function rolePatch(model: Model, role: NodeRole): Record<string, unknown>
   };
 }
 
+/**
+ * A patch's file name: never a config's (`controlplane.yaml`), so rendering into the patch
+ * folder by mistake cannot overwrite a tracked patch with a config that holds the keys.
+ */
+export const patchFile = (which: "common" | NodeRole) => `patch-${which}.yaml`;
+
 /** The folder of a target's patches, beside (not in) the bastion's bundle. */
 export const talosPatchDir = (target: TargetName) => `infra/${target}/talos`;
 
@@ -137,11 +144,11 @@ export function talosGenArgs(model: Model, target: TargetName, patchDir: string)
     "--endpoint",
     clusterEndpoint(model),
     "--patch",
-    `${patchDir}/common.yaml`,
+    `${patchDir}/${patchFile("common")}`,
     "--patch-controlplane",
-    `${patchDir}/controlplane.yaml`,
+    `${patchDir}/${patchFile("controlplane")}`,
     "--patch-worker",
-    `${patchDir}/worker.yaml`,
+    `${patchDir}/${patchFile("worker")}`,
   ];
 }
 
@@ -159,9 +166,10 @@ function readme(model: Model, target: TargetName): string {
     "",
     "```sh",
     `talos-config gen --out DIR ${talosGenArgs(model, target, talosPatchDir(target)).join(" ")}`,
-    "# or, with Talos's CLI:",
-    `talosctl gen config ${model.nodes.clusterName} ${clusterEndpoint(model)} \\`,
-    "  --config-patch @common.yaml --config-patch-control-plane @controlplane.yaml --config-patch-worker @worker.yaml",
+    "# or, with Talos's CLI (DIR outside this repository: the configs hold the cluster's keys):",
+    `talosctl gen config ${model.nodes.clusterName} ${clusterEndpoint(model)} --output-dir DIR --with-secrets DIR/secrets.yaml \\`,
+    `  --config-patch @${talosPatchDir(target)}/${patchFile("common")} --config-patch-control-plane @${talosPatchDir(target)}/${patchFile("controlplane")} \\`,
+    `  --config-patch-worker @${talosPatchDir(target)}/${patchFile("worker")}`,
     "```",
     "",
     `matchbox serves them at \`/generic\` as \`${talosConfigId("controlplane")}\` and \`${talosConfigId("worker")}\` from the bastion's data volume.`,
@@ -509,7 +517,8 @@ function nodesTf(): string {
     comment(
       "Each node at its fixed address (an Auto Scaling group could not pin it; the Talos PKI is\n" +
         "made for these addresses). With iPXE, its user data names it to matchbox, which picks\n" +
-        "its group by that name: EC2 assigns the MAC, so the name is what is known beforehand.\n" +
+        "its group by that name, and retries until the bastion (on the same hours) answers; EC2\n" +
+        "assigns the MAC, so the name is what is known beforehand.\n" +
         "The address is on an interface of its own: private subnet, no public IP, the nodes' group.",
     ),
     block(
@@ -529,7 +538,7 @@ function nodesTf(): string {
       attrs({
         for_each: ref("var.enabled ? var.machines : {}"),
         user_data: ref(
-          `var.boot == "ipxe" ? "#!ipxe\\nset ${AWS_KEY} \${each.key}\\nchain \${var.matchbox_url}/ipxe?${AWS_KEY}=\${each.key}&mac=$\${mac:hexhyp}&arch=$\${buildarch:uristring}\\n" : null`,
+          `var.boot == "ipxe" ? "#!ipxe\\nset ${AWS_KEY} \${each.key}\\n:retry\\nchain \${var.matchbox_url}/ipxe?${AWS_KEY}=\${each.key}&mac=$\${mac:hexhyp}&arch=$\${buildarch:uristring} || goto wait\\n:wait\\necho matchbox does not answer yet: again in 10 s\\nsleep 10\\ngoto retry\\n" : null`,
         ),
       }),
       block(
@@ -713,7 +722,7 @@ function generate(model: Model): GeneratedFile[] {
       return [
         { path: `${dir}/README.md`, content: readme(model, target) },
         {
-          path: `${dir}/common.yaml`,
+          path: `${dir}/${patchFile("common")}`,
           content: renderYaml(
             commonPatch(model, target),
             `Every node's patch: mirrors, CozyStack's requirements, the install disk.\n${header}`,
@@ -721,7 +730,7 @@ function generate(model: Model): GeneratedFile[] {
         },
         ...(["controlplane", "worker"] as const).flatMap((role) => [
           {
-            path: `${dir}/${role}.yaml`,
+            path: `${dir}/${patchFile(role)}`,
             content: renderYaml(rolePatch(model, role), `The ${role} nodes' patch.\n${header}`),
           },
           {
@@ -737,7 +746,8 @@ function generate(model: Model): GeneratedFile[] {
 export const generator04: Generator = {
   test: TEST,
   name: "talos",
-  describe: "the Talos nodes: config patches (mirrors, CozyStack, installer per role) and the EC2 node path",
+  describe:
+    "the Talos nodes on EC2: launch templates per role, fixed-address interfaces, iPXE or Talos AMI, schedule",
   generate,
   layer: nodesLayer,
 };

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -62,7 +62,8 @@ export function fileSecrets(path: string): SecretsStore {
   };
 }
 
-const chunkName = (path: string, n: number) => `${path}/${String(n).padStart(2, "0")}`;
+/** The name of a text's Nth part under PATH (zero-padded, so names sort in order). */
+export const chunkName = (path: string, n: number) => `${path}/${String(n).padStart(2, "0")}`;
 
 /** Text as gzip + base64 in numbered chunks, and back. */
 export function toChunks(text: string): string[] {
@@ -121,7 +122,15 @@ export function ssmSecrets(ssm: SSMClient, model: Model): SecretsStore {
     where: `SecureString parameters under ${path}`,
     load: async () => {
       const chunks = await readPath(ssm, path);
-      return chunks.length ? fromChunks(chunks) : undefined;
+      if (!chunks.length) return undefined;
+      try {
+        return fromChunks(chunks);
+      } catch (e) {
+        throw new Error(
+          `the secrets bundle under ${path} does not decode (${(e as Error).message}): a part is missing or was edited. Fix: restore it from a backup; making new secrets would break a cluster that booted with the old ones`,
+          { cause: e },
+        );
+      }
     },
     save: async (yaml) => {
       await putChunked(ssm, path, yaml, "Talos secrets bundle: the cluster's PKI, made once");
@@ -209,7 +218,13 @@ async function main(): Promise<number> {
     throw new Error(
       `--target ${target}: use aws (your account) or lab (the running lab; lab up does this itself)`,
     );
+  if (values.out !== undefined && !relative(REPO_ROOT, resolve(values.out)).startsWith(".."))
+    throw new Error(
+      `--out ${values.out} is inside the repository, and the configs hold the cluster's keys. Fix: give a folder outside it, e.g. ~/.config/moon-and-back/talos`,
+    );
   const model = loadModel(undefined, target);
+  if (target === "lab" && !existsSync(join(model.lab.stateDir, "talos")))
+    throw new Error("the lab is not up (its Talos secrets live in its state directory). Fix: npm run lab:up");
   const clients = awsClients(targetFor(target, model));
   const keep = values.out !== undefined;
   const dir = values.out ?? mkdtempSync(join(tmpdir(), "moon-talos-"));

@@ -46,7 +46,7 @@ try {
   for (const n of derived(model).nodes.filter((m) => ARCH === undefined || m.arch === ARCH)) {
     const runs: Run[] = [];
     for (let i = 1; i <= RUNS; i++) {
-      const node = talos.powerOn(n.arch, n.role);
+      const node = talos.powerOn(n.arch, n.role, n.name);
       const b = await talos.waitForReport(node, 300_000);
       if (!b.report.ok) throw new Error(`${n.name}: ${b.report.reason}`);
       const run = {

@@ -140,6 +140,7 @@ export async function up(model: Model): Promise<void> {
     ["matchbox", toolPaths(model).matchbox],
     ["the registry", toolPaths(model).registry],
     ["the stand-in boot payload's parts", currentPayloadParts()?.dir ?? "(none)"],
+    ["talos-config (Talos's config library)", toolPaths(model).talosConfig],
   ] as const)
     if (!existsSync(path)) throw new Error(`${what} is not installed (${path}). Fix: npm run setup`);
   checkHostRoutes(model);
@@ -170,7 +171,7 @@ export async function up(model: Model): Promise<void> {
     buildUpstreams(model, state);
     t = Date.now();
     const built = buildLabPayload(model, payloadDir(model));
-    // Talos's own assets (a folder or Image Factory's URL), for a lab with internet access.
+    // Talos's own assets (a folder, or Talos's release URL), for a lab with internet access.
     const talosAssets = process.env.MOON_LAB_TALOS_ASSETS;
     state.payload = talosAssets
       ? { kind: "talos", assets: talosAssets, loaders: built.loaders }

@@ -27,7 +27,7 @@ import {
 import { NODE_TAP_PREFIX, programArgv } from "./dataplane.ts";
 import { run } from "./exec.ts";
 import { ip, listNamespaces } from "./netns.ts";
-import { isAlive, readState } from "./state.ts";
+import { readState } from "./state.ts";
 import { readBastion } from "./instances.ts";
 
 /** The firmware images QEMU needs (Debian's seabios and ipxe-qemu for amd64, qemu-efi-aarch64 for arm64). */
@@ -150,7 +150,9 @@ export function addNode(model: Model, want: { arch: string; role: string; name?:
         : `no ${want.arch} ${want.role} machine in nodes.machines is free (${candidates.length} listed, all running). Fix: add one to nodes.machines in moon.config.json (a MAC, an address, the arch and the role), regenerate, and lab up again`,
     );
   if (running.has(machine.name))
-    throw new Error(`${machine.name} is running already. Fix: lab node rm ${machine.name} first`);
+    throw new Error(
+      `${machine.name} is in the lab already (running or stopped). Fix: lab node rm ${machine.name} first`,
+    );
   const qemu = QEMU[machine.arch];
   if (!existsSync(qemu) || (machine.arch === "arm64" && !existsSync(AAVMF)))
     throw new Error(`${qemu} or its firmware is not installed. Fix: npm run setup`);
@@ -168,19 +170,20 @@ export function addNode(model: Model, want: { arch: string; role: string; name?:
   mkdirSync(dir, { recursive: true });
   const talos = state.payload.kind === "talos";
   let disk: string | undefined;
-  if (talos) {
-    // Real Talos installs itself; a sparse file is its disk (the stand-in runs from RAM).
-    disk = join(dir, "disk.raw");
-    closeSync(openSync(disk, "w"));
-    run(["truncate", "-s", "12G", disk]);
-  }
-  ip(ns, "tuntap", "add", "dev", tap, "mode", "tap");
+  let child: ReturnType<typeof spawn> | undefined;
   try {
+    if (talos) {
+      // Real Talos installs itself; a sparse file is its disk (the stand-in runs from RAM).
+      disk = join(dir, "disk.raw");
+      closeSync(openSync(disk, "w"));
+      run(["truncate", "-s", `${model.lab.nodes.diskGib}G`, disk]);
+    }
+    ip(ns, "tuntap", "add", "dev", tap, "mode", "tap");
     ip(ns, "link", "set", tap, "master", "br-priv");
     ip(ns, "link", "set", tap, "up");
     const argv = qemuArgv(model, machine.arch, machine.mac, tap, disk, talos);
     const log = openSync(join(dir, "qemu-node.log"), "a");
-    const child = spawn("ip", ["netns", "exec", ns, ...programArgv("qemu-node", dir, "--", ...argv)], {
+    child = spawn("ip", ["netns", "exec", ns, ...programArgv("qemu-node", dir, "--", ...argv)], {
       detached: true,
       stdio: ["ignore", log, log],
     });
@@ -202,9 +205,39 @@ export function addNode(model: Model, want: { arch: string; role: string; name?:
     writeFileSync(join(dir, "node.json"), `${JSON.stringify(node, null, 2)}\n`);
     return node;
   } catch (e) {
+    if (child?.pid) signal(child.pid, "SIGKILL", (cmd) => cmd.includes(dir));
     run(["ip", "-n", ns, "link", "del", tap], { allowFailure: true });
     rmSync(dir, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/** The node's own QEMU process(es): qemu-system with its tap device (a wrapper's argv does not count). */
+export function qemuPids(node: LabNode): number[] {
+  return run(["pgrep", "-f", `^/usr/bin/qemu-system-[a-z0-9_]+ .*ifname=${node.tap},`], {
+    allowFailure: true,
+  })
+    .stdout.split("\n")
+    .filter(Boolean)
+    .map(Number)
+    .filter((pid) => cmdline(pid).includes(node.mac));
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+  } catch {
+    return "";
+  }
+}
+
+/** Signals a process only if it is still this node's (a pid may be reused once its process is gone). */
+function signal(pid: number, sig: NodeJS.Signals, mine: (cmd: string) => boolean): void {
+  if (!mine(cmdline(pid))) return;
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Gone in between.
   }
 }
 
@@ -219,20 +252,19 @@ export function removeNode(model: Model, name: string): void {
           .join(", ") || "none"
       })`,
     );
-  if (isAlive(node.pid)) {
-    process.kill(node.pid, "SIGTERM");
+  const wrapper = (cmd: string) => cmd.includes("qemu-node") && cmd.includes(node.dir);
+  try {
+    signal(node.pid, "SIGTERM", wrapper);
     const until = Date.now() + 5000;
-    while (isAlive(node.pid) && Date.now() < until) run(["sleep", "0.1"]);
-    if (isAlive(node.pid)) process.kill(node.pid, "SIGKILL");
+    while (wrapper(cmdline(node.pid)) && Date.now() < until) run(["sleep", "0.1"]);
+    signal(node.pid, "SIGKILL", wrapper);
+    // QEMU itself, should the wrapper have died before passing the signal on.
+    for (const pid of qemuPids(node)) signal(pid, "SIGKILL", (cmd) => cmd.includes(node.mac));
+  } finally {
+    // Gone already when the namespace went first.
+    run(["ip", "-n", derived(model).namespaces.vpc, "link", "del", node.tap], { allowFailure: true });
+    rmSync(node.dir, { recursive: true, force: true });
   }
-  // QEMU itself, should the wrapper have died before passing the signal on.
-  const stray = run(["pgrep", "-f", `ifname=${node.tap},`], { allowFailure: true })
-    .stdout.split("\n")
-    .filter(Boolean);
-  for (const pid of stray) process.kill(Number(pid), "SIGKILL");
-  // Gone already when the namespace went first.
-  run(["ip", "-n", derived(model).namespaces.vpc, "link", "del", node.tap], { allowFailure: true });
-  rmSync(node.dir, { recursive: true, force: true });
 }
 
 export function removeAllNodes(model: Model): number {

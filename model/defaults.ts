@@ -140,6 +140,6 @@ export const DEFAULT_MODEL: Model = {
     // High in the subnet, away from the addresses the emulator hands out from the bottom.
     privateHostIndex: 250,
     probePort: 7000,
-    nodes: { memoryMib: { standIn: 512, talos: 4096 }, cpus: 1 },
+    nodes: { memoryMib: { standIn: 512, talos: 4096 }, cpus: 1, diskGib: 12 },
   },
 };

@@ -299,6 +299,8 @@ export interface LabModel {
   readonly nodes: {
     readonly memoryMib: { readonly standIn: number; readonly talos: number };
     readonly cpus: number;
+    /** The sparse install disk a real-Talos node gets (the stand-in runs from memory). */
+    readonly diskGib: number;
   };
 }
 

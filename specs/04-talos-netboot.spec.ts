@@ -41,19 +41,28 @@ test.describe("04 Talos node netboots", () => {
 
   test("the cluster's keys are in neither Git nor the bastion's user data", async ({ netboot, model }) => {
     const config = parse(readFileSync(labTalosConfig(model, "controlplane"), "utf8")) as {
-      machine: { ca: { key: string } };
+      machine: { ca: { key: string }; token: string };
     };
+    // Slices from the random part of each secret (a PEM's first bytes are the same for every key).
     const key = config.machine.ca.key;
-    expect(key.length, "the lab's control-plane config has a CA key").toBeGreaterThan(100);
-    const needle = key.slice(0, 64);
-    const git = run(["git", "grep", "-F", "-l", needle], { cwd: REPO_ROOT, allowFailure: true });
-    expect(git.stdout.trim(), "no tracked file holds the CA key").toBe("");
-    // Everything the user data carried was written under the bundle's folder on the bastion.
+    expect(key.length, "the lab's control-plane config has a CA key").toBeGreaterThan(160);
+    const needles = { "the CA key": key.slice(100, 160), "the machine token": config.machine.token };
     const bundle = join(instanceRoot(netboot.bastion()), BUNDLE_DIR_ON_BASTION);
-    const fromUserData = run(["grep", "-r", "-F", "-l", needle, bundle], { allowFailure: true });
-    await evidence("where the CA key was looked for", { git: REPO_ROOT, userData: bundle });
+    await evidence("where the secrets were looked for", { git: REPO_ROOT, userData: bundle });
     expect(existsSync(join(bundle, "start")), `the user data's bundle is at ${bundle}`).toBe(true);
-    expect(fromUserData.stdout.trim(), "nothing the user data wrote holds it").toBe("");
+    for (const [what, needle] of Object.entries(needles)) {
+      // Exit 1 is "searched, not found"; anything else is a search that did not happen.
+      const git = run(["git", "grep", "-F", "-l", needle], { cwd: REPO_ROOT, allowFailure: true });
+      expect(git.code, `git grep for ${what} found nothing (${git.stdout.trim()}${git.stderr.trim()})`).toBe(
+        1,
+      );
+      // Everything the user data carried was written under the bundle's folder on the bastion.
+      const fromUserData = run(["grep", "-r", "-F", "-l", needle, bundle], { allowFailure: true });
+      expect(
+        fromUserData.code,
+        `nothing the user data wrote holds ${what} (${fromUserData.stdout.trim()})`,
+      ).toBe(1);
+    }
   });
 
   for (const arch of NODE_ARCHES) {
@@ -180,8 +189,13 @@ test.describe("04 Talos node netboots", () => {
     const node = derived(model).nodes[0];
     if (!node) throw new Error("the model lists no machine");
     const powered = talos.powerOn(node.arch, node.role);
-    await test.step("it runs: a QEMU process on its tap device", () => {
-      expect(talos.qemuPids(powered).length, `QEMU for ${node.name} on ${powered.tap}`).toBeGreaterThan(0);
+    await test.step("it runs: a QEMU process on its tap device", async () => {
+      await expect
+        .poll(() => talos.qemuPids(powered).length, {
+          message: `QEMU for ${node.name} on ${powered.tap}`,
+          timeout: 15_000,
+        })
+        .toBeGreaterThan(0);
     });
     const left = talos.remove(powered);
     await evidence("left after lab node rm", left);

@@ -35,7 +35,8 @@ import {
   NODE_ROLES,
   validateModel,
 } from "../../model/index.ts";
-import { toChunks } from "../../generators/talos-configs.ts";
+import { chunkName, toChunks } from "../../generators/talos-configs.ts";
+import { randomBytes } from "node:crypto";
 
 const model = DEFAULT_MODEL;
 /** SPEC §4 row 03's container names. */
@@ -228,11 +229,13 @@ test.describe("netboot: the start script", () => {
     const configs: Record<string, string> = {};
     const listing: string[] = [];
     for (const role of NODE_ROLES) {
-      configs[role] = `version: v1alpha1\nmachine:\n    type: ${role}\n${"# padding\n".repeat(900)}`;
+      // Incompressible padding, so each config needs several parts.
+      configs[role] =
+        `version: v1alpha1\nmachine:\n    type: ${role}\n# ${randomBytes(9000).toString("base64")}\n`;
       const parts = toChunks(configs[role]);
-      const lines = parts
-        .map((v, i) => `${model.nodes.configParameterPath}/configs/${role}/0${i}\t${v}`)
-        .reverse();
+      expect(parts.length, "several parts").toBeGreaterThanOrEqual(3);
+      const path = `${model.nodes.configParameterPath}/configs/${role}`;
+      const lines = parts.map((v, i) => `${chunkName(path, i)}\t${v}`).reverse();
       writeFileSync(join(dir, `${role}.txt`), `${lines.join("\n")}\n`);
       listing.push(role);
     }

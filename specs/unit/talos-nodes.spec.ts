@@ -5,16 +5,18 @@
 // private.
 import { expect, test } from "@playwright/test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { run } from "../../lab/exec.ts";
 import { derived, DEFAULT_MODEL, NODE_ROLES, REPO_ROOT, type TargetName } from "../../model/index.ts";
 import { generateFiles } from "../../generators/index.ts";
-import { clusterEndpoint, schematicFor, talosPatchDir } from "../../generators/04-talos.ts";
+import { clusterEndpoint, patchFile, schematicFor, talosPatchDir } from "../../generators/04-talos.ts";
 import { installerImage, schematicId } from "../../generators/talos-schematic.ts";
 import {
   CHUNK_CHARS,
+  chunkName,
   fileSecrets,
   fromChunks,
   renderTalosConfigs,
@@ -37,7 +39,7 @@ type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 
 for (const target of ["lab", "aws", "home"] as TargetName[]) {
   test(`the ${target} patches: mirrors over plain http, CozyStack's requirements, the install disk`, () => {
-    const common = parse(file(`${talosPatchDir(target)}/common.yaml`)) as Doc;
+    const common = parse(file(`${talosPatchDir(target)}/${patchFile("common")}`)) as Doc;
     const mirrors = common.machine.registries.mirrors as Record<string, { endpoints: string[] }>;
     expect(Object.keys(mirrors), "one mirror per cache").toEqual(
       model.services.caches.map((c) => c.upstream),
@@ -59,7 +61,7 @@ for (const target of ["lab", "aws", "home"] as TargetName[]) {
 
 test("each role installs its Image Factory schematic: control planes the gateway's (with Tailscale), workers the compute set", () => {
   for (const role of NODE_ROLES) {
-    const patch = parse(file(`${talosPatchDir("lab")}/${role}.yaml`)) as Doc;
+    const patch = parse(file(`${talosPatchDir("lab")}/${patchFile(role)}`)) as Doc;
     const s = schematicFor(model, role);
     expect(patch.machine.install.image).toBe(installerImage(s, model.versions.talos));
     expect(file(`${talosPatchDir("lab")}/schematic-${role}.yaml`)).toContain(`ID ${schematicId(s)}`);
@@ -80,9 +82,13 @@ test("matchbox finds a node by MAC where DHCP is ours, by the name its iPXE user
   const aws = JSON.parse(file(`infra/aws/netboot/matchbox/groups/${n.name}.json`)) as Doc;
   expect(lab.selector).toEqual({ mac: n.mac });
   expect(aws.selector).toEqual({ node: n.name });
+  expect(aws.profile, "EC2 nodes are Graviton: arm64's profile whatever the lab's machine is").toBe(
+    `talos-arm64-${n.role}`,
+  );
   const nodesTf = file("infra/modules/nodes/nodes.tf");
   expect(nodesTf, "the iPXE script names the node to matchbox").toContain("set node ${each.key}");
   expect(nodesTf).toContain("/ipxe?node=${each.key}");
+  expect(nodesTf, "it keeps trying until the bastion answers").toContain("goto retry");
 });
 
 test("EC2 nodes stay private: no public IP, IMDSv2 only, encrypted disks, only the bastion and each other in", () => {
@@ -111,11 +117,13 @@ test("EC2 nodes stay private: no public IP, IMDSv2 only, encrypted disks, only t
 });
 
 test("a config travels as SecureString chunks of at most 4 KB and comes back byte for byte", () => {
-  const text = `${"machine:\n  type: controlplane\n".repeat(200)}${Math.random()}`;
+  // Incompressible, so it needs several parts, as the control plane's config does.
+  const text = randomBytes(12_000).toString("base64");
   const chunks = toChunks(text);
+  expect(chunks.length, "several parts").toBeGreaterThanOrEqual(3);
   expect(chunks.every((c) => c.length <= CHUNK_CHARS)).toBe(true);
   // Out of order, as a parameter store may list them.
-  const params = chunks.map((Value, i) => ({ Name: `/p/${String(i).padStart(2, "0")}`, Value })).reverse();
+  const params = chunks.map((Value, i) => ({ Name: chunkName("/p", i), Value })).reverse();
   expect(fromChunks(params)).toBe(text);
 });
 
@@ -203,7 +211,7 @@ test.describe("configs rendered with Talos's library", () => {
 
 test("the patches on disk are the generated ones", () => {
   for (const target of ["lab", "aws", "home"] as const)
-    expect(readFileSync(join(REPO_ROOT, talosPatchDir(target), "common.yaml"), "utf8")).toBe(
-      file(`${talosPatchDir(target)}/common.yaml`),
+    expect(readFileSync(join(REPO_ROOT, talosPatchDir(target), patchFile("common")), "utf8")).toBe(
+      file(`${talosPatchDir(target)}/${patchFile("common")}`),
     );
 });

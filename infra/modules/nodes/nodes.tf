@@ -75,7 +75,8 @@ resource "aws_launch_template" "node" {
 
 # Each node at its fixed address (an Auto Scaling group could not pin it; the Talos PKI is
 # made for these addresses). With iPXE, its user data names it to matchbox, which picks
-# its group by that name: EC2 assigns the MAC, so the name is what is known beforehand.
+# its group by that name, and retries until the bastion (on the same hours) answers; EC2
+# assigns the MAC, so the name is what is known beforehand.
 # The address is on an interface of its own: private subnet, no public IP, the nodes' group.
 resource "aws_network_interface" "node" {
   for_each        = var.enabled ? var.machines : {}
@@ -87,7 +88,7 @@ resource "aws_network_interface" "node" {
 
 resource "aws_instance" "node" {
   for_each  = var.enabled ? var.machines : {}
-  user_data = var.boot == "ipxe" ? "#!ipxe\nset node ${each.key}\nchain ${var.matchbox_url}/ipxe?node=${each.key}&mac=$${mac:hexhyp}&arch=$${buildarch:uristring}\n" : null
+  user_data = var.boot == "ipxe" ? "#!ipxe\nset node ${each.key}\n:retry\nchain ${var.matchbox_url}/ipxe?node=${each.key}&mac=$${mac:hexhyp}&arch=$${buildarch:uristring} || goto wait\n:wait\necho matchbox does not answer yet: again in 10 s\nsleep 10\ngoto retry\n" : null
   launch_template {
     id      = aws_launch_template.node[each.value.role].id
     version = aws_launch_template.node[each.value.role].latest_version
