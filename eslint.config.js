@@ -3,7 +3,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "reports/", ".venv/", "infra/", "test-results/", "playwright-report/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "reports/",
+      ".venv/",
+      "infra/",
+      "test-results/",
+      "playwright-report/",
+      "demo/dist/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

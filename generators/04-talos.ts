@@ -103,6 +103,7 @@ export function commonPatch(model: Model, target: TargetName): Record<string, un
       // CozyStack installs its own CNI (Kube-OVN + Cilium) and replaces kube-proxy.
       network: {
         cni: { name: "none" },
+        dnsDomain: model.nodes.clusterDomain,
         podSubnets: [model.nodes.podCidr],
         serviceSubnets: [model.nodes.serviceCidr],
       },

@@ -179,6 +179,8 @@ export interface NodesModel {
   /** Pod and service networks (CozyStack's defaults), outside the VPC. */
   readonly podCidr: string;
   readonly serviceCidr: string;
+  /** The cluster's DNS domain; CozyStack expects "cozy.local" (its networking.clusterDomain). */
+  readonly clusterDomain: string;
   /** The disk Talos installs to, per target (EC2's Nitro NVMe, the lab's virtio, a home PC's SATA). */
   readonly installDisk: { readonly aws: string; readonly home: string; readonly lab: string };
   /**
@@ -238,10 +240,98 @@ export interface VersionsModel {
    * (setup/go/talos-config): the kit generates and validates machine configs with Talos's own code.
    */
   readonly talosMachinery: GoModuleBuild;
+  /**
+   * CozyStack, the platform the nodes run (SPEC §1). `version` is the release whose installer
+   * chart (`cozy-installer`, chart version without the "v") the cluster installs; `appsApi` is
+   * the Go module of its application kinds (Tenant, …) that kube-validate decodes them into.
+   */
+  readonly cozystack: { readonly version: string; readonly appsApi: GoModuleBuild };
+  /**
+   * Flux, the GitOps engine. CozyStack's operator installs it (one `flux` Deployment with a
+   * container per controller), so these are the controller versions CozyStack bundles; their
+   * API modules are linked into kube-validate and their CRDs generated from them.
+   */
+  readonly flux: {
+    readonly sourceApi: GoModuleBuild;
+    readonly kustomizeApi: GoModuleBuild;
+    readonly helmApi: GoModuleBuild;
+    readonly notificationApi: GoModuleBuild;
+  };
+  /** SpinKube's spin-operator: its chart and image version, and its API module (SpinApp, SpinAppExecutor). */
+  readonly spinOperator: { readonly version: string; readonly api: GoModuleBuild };
+  /** controller-gen, which the setup runs over the upstream API packages to produce their CRDs. */
+  readonly controllerTools: GoModuleBuild;
   /** moto, the AWS emulator of the lab, from PyPI. */
   readonly moto: string;
   /** The AWS CLI (v1, from PyPI) that the lab bastion's boot script calls, as EC2's image has one. */
   readonly awscli: string;
+}
+
+/**
+ * What runs on the cluster once the nodes are up: CozyStack, the GitOps tree Flux applies,
+ * spin-operator and the demo (SPEC §4 rows 05–07).
+ */
+export interface PlatformModel {
+  readonly cozystack: {
+    /** Where the operator and its installer chart live (the installer chart's namespace). */
+    readonly namespace: string;
+    /** The installer chart's OCI repository, e.g. "ghcr.io/cozystack/cozystack/cozy-installer". */
+    readonly installerChart: string;
+    /** The platform variant the Package selects, e.g. "isp-full". */
+    readonly variant: "default" | "isp-full" | "isp-hosted" | "isp-full-generic";
+    /** The root tenant's host, under which tenants get their names, e.g. "moon.example.org". */
+    readonly rootHost: string;
+    /** kube-ovn's join network between nodes and pods; must not overlap the VPC, pods or services. */
+    readonly joinCidr: string;
+    /** Services CozyStack publishes on the root host's ingress. */
+    readonly exposedServices: readonly string[];
+  };
+  readonly gitops: {
+    /** The Git repository Flux syncs from; set yours in moon.config.json, e.g. "https://github.com/you/moon-and-back". */
+    readonly repositoryUrl: string;
+    readonly branch: string;
+    /** Folder of the GitOps tree inside the repository (generated). */
+    readonly root: string;
+    /** The cluster's folder name under `<root>/clusters/`. */
+    readonly cluster: string;
+    /** Where CozyStack runs the Flux controllers (Deployment `fluxDeployment`). */
+    readonly fluxNamespace: string;
+    readonly fluxDeployment: string;
+    /** The namespace of the tree's own GitRepository and Kustomizations. */
+    readonly syncNamespace: string;
+    /** How often Flux reconciles its Kustomizations, and how long one may take. */
+    readonly interval: string;
+    readonly timeout: string;
+  };
+  readonly spin: {
+    readonly namespace: string;
+    /** The spin-operator chart's OCI repository, e.g. "ghcr.io/spinframework/charts/spin-operator". */
+    readonly chart: string;
+    /**
+     * spin-operator's chart leaves its CRDs out; Flux applies them from the release's tag in
+     * this repository (folder `crdsPath`).
+     */
+    readonly crdsRepository: string;
+    readonly crdsPath: string;
+    /** RuntimeClass whose handler the Talos `siderolabs/spin` extension registers in containerd. */
+    readonly runtimeClass: string;
+    readonly handler: string;
+    /** The SpinAppExecutor SpinApps name. */
+    readonly executor: string;
+    /** Nodes the RuntimeClass schedules Spin pods onto (the arm64 nodes that carry the shim). */
+    readonly nodeArch: NodeArch;
+  };
+  readonly demo: {
+    /** The demo SpinApp's name (also the Spin application's name). */
+    readonly name: string;
+    /** The CozyStack tenant (a child of tenant-root) the demo runs in; letters and digits only. */
+    readonly tenant: string;
+    /** Where the Spin app's OCI artifact is pushed and pulled from (through the ghcr.io cache). */
+    readonly image: string;
+    readonly replicas: number;
+    /** The exact body the component answers with. */
+    readonly message: string;
+  };
 }
 
 export interface LabModel {
@@ -315,6 +405,7 @@ export interface Model {
   readonly nodes: NodesModel;
   readonly budget: BudgetModel;
   readonly versions: VersionsModel;
+  readonly platform: PlatformModel;
   readonly lab: LabModel;
 }
 

@@ -271,6 +271,88 @@ const SSH_KEY_TYPES = [
 ];
 
 /** Why a text is not an OpenSSH public key line, or undefined when it is one. */
+
+/** CozyStack, GitOps and demo values (SPEC §4 rows 05–07). */
+function validatePlatform(model: Model, add: AddProblem): void {
+  const p = model.platform;
+  const v = model.versions;
+  const join = parseIpv4Cidr(p.cozystack.joinCidr);
+  if (!join)
+    add(
+      "platform.cozystack.joinCidr",
+      p.cozystack.joinCidr,
+      "is not an IPv4 CIDR",
+      'use e.g. "100.64.0.0/16"',
+    );
+  else
+    for (const [name, text] of [
+      ["the VPC", model.network.vpcCidr],
+      ["nodes.podCidr", model.nodes.podCidr],
+      ["nodes.serviceCidr", model.nodes.serviceCidr],
+    ] as const) {
+      const other = parseIpv4Cidr(text);
+      if (other && cidrsOverlap(join, other))
+        add(
+          "platform.cozystack.joinCidr",
+          p.cozystack.joinCidr,
+          `overlaps ${name} ${text}`,
+          "use a range of its own, e.g. 100.64.0.0/16",
+        );
+    }
+  const dnsName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+  if (!dnsName.test(p.cozystack.rootHost))
+    add(
+      "platform.cozystack.rootHost",
+      p.cozystack.rootHost,
+      "is not a DNS name",
+      'use e.g. "moon.example.org"',
+    );
+  if (!/^[a-z0-9]+$/.test(p.demo.tenant))
+    add(
+      "platform.demo.tenant",
+      p.demo.tenant,
+      "is not a CozyStack tenant name (lower-case letters and digits only, no dashes)",
+      'use e.g. "demo"',
+    );
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(p.demo.name))
+    add("platform.demo.name", p.demo.name, "is not a Kubernetes name", 'use e.g. "hello-spin"');
+  if (!/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+:[A-Za-z0-9._-]+$/.test(p.demo.image))
+    add(
+      "platform.demo.image",
+      p.demo.image,
+      "is not a registry/repository:tag reference",
+      'use e.g. "ghcr.io/you/hello-spin:0.1.0"',
+    );
+  if (!Number.isInteger(p.demo.replicas) || p.demo.replicas < 1)
+    add("platform.demo.replicas", p.demo.replicas, "is not a positive whole number", "use e.g. 2");
+  const url = p.gitops.repositoryUrl;
+  if (!/^(https:\/\/|ssh:\/\/)[^\s]+$/.test(url))
+    add(
+      "platform.gitops.repositoryUrl",
+      url,
+      "is not an https:// or ssh:// Git URL",
+      'use e.g. "https://github.com/you/moon-and-back"',
+    );
+  const duration = /^(\d+h)?(\d+m)?(\d+s)?$/;
+  for (const key of ["interval", "timeout"] as const)
+    if (!duration.test(p.gitops[key]) || p.gitops[key] === "")
+      add(`platform.gitops.${key}`, p.gitops[key], "is not a Go duration", 'use e.g. "10m" or "1h30m"');
+  if (!/^[a-z0-9-]+$/.test(p.gitops.cluster))
+    add("platform.gitops.cluster", p.gitops.cluster, "is not a folder name", 'use e.g. "moon"');
+  const builds: readonly [string, string, { module: string; moduleVersion: string }][] = [
+    ["versions.cozystack.appsApi", v.cozystack.version, v.cozystack.appsApi],
+    ["versions.spinOperator.api", v.spinOperator.version, v.spinOperator.api],
+  ];
+  for (const [path, version, build] of builds)
+    if (build.moduleVersion !== `v${version}`)
+      add(
+        `${path}.moduleVersion`,
+        build.moduleVersion,
+        `does not match the release ${version}`,
+        `use "v${version}", and \`go get\` it in setup/go/kube-validate`,
+      );
+}
+
 export function sshKeyProblem(key: string): string | undefined {
   const [type, blob] = key.trim().split(/\s+/);
   if (!type || !blob) return "it is empty or has no key data";
@@ -795,6 +877,8 @@ export function validateModel(model: Model): Model {
     add("versions.awscli", model.versions.awscli, "is not a version", 'use a release such as "1.46.3"');
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.moto))
     add("versions.moto", model.versions.moto, "is not a version", 'use a release such as "5.2.1"');
+
+  validatePlatform(model, add);
 
   const lab = model.lab;
   if (!/^127\.\d+\.\d+\.\d+$/.test(lab.emulator.host))

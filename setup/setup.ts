@@ -45,7 +45,7 @@ export const APT_PACKAGES = [
 const POLICY_RC_D = "/usr/sbin/policy-rc.d";
 
 let stepNo = 0;
-const STEPS = 9;
+const STEPS = 12;
 function step(title: string): number {
   stepNo++;
   console.log(`[setup ${stepNo}/${STEPS}] ${title}`);
@@ -151,6 +151,67 @@ async function goBuild(opts: {
   console.log(`  built in ${elapsed(start)}${existsSync(log) ? `; time and peak memory in ${log}` : ""}`);
 }
 
+/** The Go API packages whose CRDs controller-gen writes for kube-validate (one version each). */
+export function crdPackages(model: Model): readonly string[] {
+  const v = model.versions;
+  return [
+    `${v.spinOperator.api.module}/api/v1alpha1`,
+    `${v.flux.sourceApi.module}/v1`,
+    `${v.flux.kustomizeApi.module}/v1`,
+    `${v.flux.helmApi.module}/v2`,
+    `${v.flux.notificationApi.module}/v1beta3`,
+  ];
+}
+
+async function kubeValidate(model: Model): Promise<void> {
+  const paths = toolPaths(model);
+  const wrapper = join(paths.goWrappers, "kube-validate");
+  const v = model.versions;
+  for (const build of [
+    v.cozystack.appsApi,
+    v.flux.sourceApi,
+    v.flux.kustomizeApi,
+    v.flux.helmApi,
+    v.flux.notificationApi,
+    v.spinOperator.api,
+  ]) {
+    const mismatch = wrapperRequirement(wrapper, build);
+    if (mismatch) throw new Error(mismatch);
+  }
+  await goBuild({
+    title: `kube-validate (kustomize, Kubernetes, Flux controllers ${v.flux.sourceApi.moduleVersion}, spin-operator ${v.spinOperator.version} and CozyStack ${v.cozystack.version} API types)`,
+    wrapper,
+    build: v.spinOperator.api,
+    pkg: ".",
+    ldflags: "-s -w",
+    output: paths.kubeValidate,
+    expectHint: "about a minute",
+  });
+  await goBuild({
+    title: `controller-gen ${v.controllerTools.moduleVersion}`,
+    wrapper,
+    build: v.controllerTools,
+    pkg: `${v.controllerTools.module}/cmd/controller-gen`,
+    ldflags: "-s -w",
+    output: paths.controllerGen,
+    expectHint: "about half a minute",
+  });
+  const s = step("CRDs of the pinned spin-operator and Flux APIs, generated from their Go packages");
+  if (existsSync(paths.kubeCrds)) {
+    console.log(`  cached: ${paths.kubeCrds}`);
+    return;
+  }
+  const tmp = `${paths.kubeCrds}.partial`;
+  rmSync(tmp, { recursive: true, force: true });
+  // Run inside the wrapper module, whose go.mod pins the packages, exactly as upstream's
+  // \`make manifests\` runs controller-gen over its own api/ folder.
+  run([paths.controllerGen, "crd", ...crdPackages(model).map((p) => `paths=${p}`), `output:crd:dir=${tmp}`], {
+    cwd: wrapper,
+  });
+  renameSync(tmp, paths.kubeCrds);
+  console.log(`  ${paths.kubeCrds} (${elapsed(s)})`);
+}
+
 function writeTofurc(model: Model): void {
   const paths = toolPaths(model);
   const rc = [
@@ -230,6 +291,7 @@ export async function setup(model: Model): Promise<void> {
     output: paths.talosConfig,
     expectHint: "about a minute",
   });
+  await kubeValidate(model);
   for (const [name, argv, want] of [
     ["matchbox", [paths.matchbox, "-version"], `v${mb.version}`],
     ["registry", [paths.registry, "--version"], `v${reg.version}`],

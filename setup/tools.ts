@@ -25,6 +25,12 @@ export interface ToolPaths {
   readonly registry: string;
   /** Our program around Talos's config library; keyed by the Talos version and its own source. */
   readonly talosConfig: string;
+  /** Our manifest validator (setup/go/kube-validate), keyed by its own source. */
+  readonly kubeValidate: string;
+  /** controller-gen, built at the version kube-validate's module pins. */
+  readonly controllerGen: string;
+  /** CRDs controller-gen produced from the pinned upstream API packages. */
+  readonly kubeCrds: string;
 }
 
 /** A short hash of a wrapper module's own files: a program of ours is rebuilt when they change. */
@@ -41,6 +47,7 @@ export function toolPaths(model: Model): ToolPaths {
   const p = model.versions.awsProvider.version;
   const providerMirror = join(cache, "providers");
   const venv = join(REPO_ROOT, ".venv");
+  const kv = join(cache, "kube-validate", sourceHash("kube-validate"));
   return {
     tofu: join(cache, "opentofu", model.versions.opentofu, "tofu"),
     providerMirror,
@@ -65,6 +72,9 @@ export function toolPaths(model: Model): ToolPaths {
       `${model.versions.talos}-${sourceHash("talos-config")}`,
       "talos-config",
     ),
+    kubeValidate: join(kv, "kube-validate"),
+    controllerGen: join(kv, "controller-gen"),
+    kubeCrds: join(kv, "crds"),
   };
 }
 

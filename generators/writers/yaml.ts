@@ -16,3 +16,11 @@ export function renderYaml(doc: unknown, header: string): string {
 export function renderJson(doc: unknown): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
+
+/** Several YAML documents in one file (Kubernetes manifests), separated by `---`. */
+export function renderYamlStream(docs: readonly unknown[], header: string): string {
+  const body = docs
+    .map((d) => stringify(d, { lineWidth: 0, indent: 2, aliasDuplicateObjects: false }))
+    .join("---\n");
+  return renderYaml(null, header).replace(/null\n$/, "") + body;
+}

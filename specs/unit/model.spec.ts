@@ -111,6 +111,36 @@ const bad: { what: string; overrides: Record<string, unknown>; mentions: RegExp[
     mentions: [/lab\.emulator\.host = "10\.0\.0\.5": is not a loopback address/],
   },
   ...nodeCases(),
+  {
+    what: "a kube-ovn join network over the pods",
+    overrides: { platform: { cozystack: { joinCidr: "10.244.128.0/17" } } },
+    mentions: [/platform\.cozystack\.joinCidr = "10\.244\.128\.0\/17": overlaps nodes\.podCidr/],
+  },
+  {
+    what: "a tenant name with a dash (CozyStack refuses them)",
+    overrides: { platform: { demo: { tenant: "my-demo" } } },
+    mentions: [/platform\.demo\.tenant = "my-demo"/, /no dashes/],
+  },
+  {
+    what: "a demo image without a tag",
+    overrides: { platform: { demo: { image: "ghcr.io/you/hello-spin" } } },
+    mentions: [/platform\.demo\.image/, /registry\/repository:tag/],
+  },
+  {
+    what: "a GitOps repository that is not a Git URL",
+    overrides: { platform: { gitops: { repositoryUrl: "github.com/you/moon" } } },
+    mentions: [/platform\.gitops\.repositoryUrl = "github\.com\/you\/moon"/, /https:\/\/ or ssh:\/\//],
+  },
+  {
+    what: "a Flux interval that is not a duration",
+    overrides: { platform: { gitops: { interval: "ten minutes" } } },
+    mentions: [/platform\.gitops\.interval = "ten minutes": is not a Go duration/],
+  },
+  {
+    what: "a spin-operator API module at another release",
+    overrides: { versions: { spinOperator: { api: { moduleVersion: "v0.5.0" } } } },
+    mentions: [/versions\.spinOperator\.api\.moduleVersion = "v0\.5\.0": does not match the release 0\.6\.1/],
+  },
 ];
 
 /** A machine list with one machine changed (the others as the defaults have them). */

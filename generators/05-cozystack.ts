@@ -1,0 +1,138 @@
+// Generator 05: CozyStack on the Talos nodes (SPEC §4 row 05). CozyStack v1 installs in two
+// steps: its installer chart (the operator, which also brings Flux), then the platform
+// `Package` whose values say where the cluster's networks and API are. The Package lives in
+// the GitOps tree, so Flux keeps it; the chart is installed once by hand after the nodes boot
+// (Flux cannot install the operator that installs Flux).
+import type { Model } from "../model/index.ts";
+import { cidrHost, parseIpv4Cidr } from "../model/net.ts";
+import { clusterEndpoint } from "./04-talos.ts";
+import { PLATFORM_PACKAGE, kustomizeFile, platformPaths } from "./platform.ts";
+import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
+import { renderYaml } from "./writers/yaml.ts";
+
+const TEST = 5;
+
+/** The installer chart as Helm addresses it, and its version (CozyStack's, without the "v"). */
+export function installerChart(model: Model): { readonly url: string; readonly version: string } {
+  return {
+    url: `oci://${model.platform.cozystack.installerChart}`,
+    version: model.versions.cozystack.version,
+  };
+}
+
+/** The first control plane's address, which the operator and Talos's kubeconfig use. */
+function controlPlaneIp(model: Model): string {
+  const cp = model.nodes.machines.find((m) => m.role === "controlplane");
+  if (!cp) throw new Error("the model has no controlplane node");
+  return cp.ip;
+}
+
+/** The platform Package: every network value is the model's, the same ones Talos was given. */
+export function platformPackage(model: Model): Record<string, unknown> {
+  const pods = parseIpv4Cidr(model.nodes.podCidr);
+  if (!pods) throw new Error(`nodes.podCidr ${model.nodes.podCidr} is not an IPv4 CIDR`);
+  const c = model.platform.cozystack;
+  return {
+    apiVersion: "cozystack.io/v1alpha1",
+    kind: "Package",
+    metadata: { name: PLATFORM_PACKAGE },
+    spec: {
+      variant: c.variant,
+      components: {
+        platform: {
+          values: {
+            publishing: {
+              host: c.rootHost,
+              apiServerEndpoint: clusterEndpoint(model),
+              exposedServices: [...c.exposedServices],
+            },
+            networking: {
+              clusterDomain: model.nodes.clusterDomain,
+              podCIDR: model.nodes.podCidr,
+              // Kube-OVN's gateway is the pod network's first address.
+              podGateway: cidrHost(pods, 1),
+              serviceCIDR: model.nodes.serviceCidr,
+              joinCIDR: c.joinCidr,
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The commands a user runs once the nodes have booted, in order, with the model's values. */
+export function afterBootCommands(model: Model): string[] {
+  const ip = controlPlaneIp(model);
+  const chart = installerChart(model);
+  const paths = platformPaths(model);
+  return [
+    `talosctl --talosconfig talosconfig bootstrap --nodes ${ip} --endpoints ${ip}`,
+    `talosctl --talosconfig talosconfig kubeconfig --nodes ${ip} --endpoints ${ip} kubeconfig`,
+    "export KUBECONFIG=$PWD/kubeconfig",
+    `helm upgrade --install cozystack ${chart.url} --version ${chart.version} --namespace ${model.platform.cozystack.namespace} --create-namespace --wait`,
+    `kubectl apply -k ${paths.fluxSystem}`,
+  ];
+}
+
+function readme(model: Model): string {
+  const paths = platformPaths(model);
+  const chart = installerChart(model);
+  const cmds = afterBootCommands(model);
+  return `${markdownHeader("CozyStack platform", TEST)}
+
+CozyStack ${model.versions.cozystack.version} on the Talos nodes. Its installer chart runs the
+CozyStack operator, which installs Flux and then the platform this folder's \`Package\`
+describes (variant \`${model.platform.cozystack.variant}\`, root host
+\`${model.platform.cozystack.rootHost}\`, pods ${model.nodes.podCidr}, services
+${model.nodes.serviceCidr}, join network ${model.platform.cozystack.joinCidr}). Flux applies
+this folder first; everything else in the tree waits for it.
+
+## After the nodes boot
+
+With the \`talosconfig\` that \`npm run talos:configs -- --target aws --out DIR\` wrote (run
+these in DIR):
+
+\`\`\`sh
+${cmds.join("\n")}
+\`\`\`
+
+1. Bootstrap etcd on the first control plane, once, and fetch the kubeconfig.
+2. Install the operator from \`${chart.url}\` at chart version ${chart.version}. It installs
+   Flux into \`${model.platform.gitops.fluxNamespace}\`. The nodes pull every image through the
+   bastion's caches; the chart and CozyStack's packages come from ghcr.io over the NAT.
+3. Point Flux at this repository (\`${paths.fluxSystem}\`). Flux applies \`${paths.platform}\`
+   (this Package), then spin-operator, the Spin runtime and the demo.
+
+Without Flux, step 3 is \`kubectl apply -f ${paths.platform}/package.yaml\`.
+
+Check it with \`npx playwright test --project=aws specs/05-cozystack-operational.spec.ts\`
+(\`KUBECONFIG\` set).
+`;
+}
+
+function generate(model: Model): GeneratedFile[] {
+  const header = generatedHeader(TEST);
+  const dir = platformPaths(model).platform;
+  return [
+    { path: `${dir}/README.md`, content: readme(model) },
+    {
+      path: `${dir}/kustomization.yaml`,
+      content: renderYaml(kustomizeFile(["package.yaml"]), header),
+    },
+    {
+      path: `${dir}/package.yaml`,
+      content: renderYaml(
+        platformPackage(model),
+        `CozyStack's platform: the networks and API the Talos configs were generated with.\n${header}`,
+      ),
+    },
+  ];
+}
+
+export const generator05: Generator = {
+  test: TEST,
+  name: "cozystack",
+  describe: "CozyStack's platform Package and the steps that install it after the nodes boot",
+  generate,
+};
