@@ -150,6 +150,10 @@ export function talosGenArgs(model: Model, target: TargetName, patchDir: string)
     `${patchDir}/${patchFile("controlplane")}`,
     "--patch-worker",
     `${patchDir}/${patchFile("worker")}`,
+    // talosctl's client config (DIR/talosconfig) talks to the control planes.
+    ...model.nodes.machines
+      .filter((m) => m.role === "controlplane")
+      .flatMap((m) => ["--talos-endpoint", m.ip]),
   ];
 }
 

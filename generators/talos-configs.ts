@@ -6,6 +6,7 @@
 // once and kept: in the lab's state directory for the lab, in SecureString parameters on aws.
 //
 //   npm run talos:configs -- --target aws|lab [--publish] [--out DIR]
+import { parseAllDocuments } from "yaml";
 import {
   DeleteParametersCommand,
   GetParametersByPathCommand,
@@ -138,6 +139,17 @@ export function ssmSecrets(ssm: SSMClient, model: Model): SecretsStore {
   };
 }
 
+/**
+ * The v1alpha1 machine config inside a config file: since Talos 1.12 a file is several
+ * documents (the machine config, then e.g. HostnameConfig), so read it with this.
+ */
+export function machineConfigDoc(text: string): Record<string, unknown> {
+  const docs = parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown> | null);
+  const machine = docs.find((d) => d?.version === "v1alpha1");
+  if (!machine) throw new Error("no v1alpha1 machine config document in the file");
+  return machine;
+}
+
 /** Talos's own strict validation (metal mode) of config files; one result per file. */
 export function validateTalosConfigs(model: Model, files: readonly string[]): TalosValidation[] {
   const r = run([toolPaths(model).talosConfig, "validate", "--mode", "metal", ...files], {
@@ -151,7 +163,7 @@ export function validateTalosConfigs(model: Model, files: readonly string[]): Ta
 
 /**
  * Renders both roles' configs into DIR from the kept secrets (making them the first time),
- * and refuses configs Talos would refuse. DIR ends up with secrets.yaml and one file per role.
+ * and refuses configs Talos would refuse. DIR ends up with secrets.yaml, one file per role and talosctl's talosconfig.
  */
 export async function renderTalosConfigs(
   model: Model,

@@ -114,8 +114,9 @@ export const DEFAULT_MODEL: Model = {
       registryRepository: "docker.io/library/registry",
     },
     composePlugin: "2.39.1",
-    talos: "1.11.5",
-    talosMachinery: { module: "github.com/siderolabs/talos/pkg/machinery", moduleVersion: "v1.11.5" },
+    // The release CozyStack 1.6.2 builds its own Talos image from (packages/core/talos).
+    talos: "1.13.6",
+    talosMachinery: { module: "github.com/siderolabs/talos/pkg/machinery", moduleVersion: "v1.13.6" },
     cozystack: {
       version: "1.6.2",
       appsApi: { module: "github.com/cozystack/cozystack/api/apps/v1alpha1", moduleVersion: "v1.6.2" },

@@ -830,7 +830,7 @@ export function validateModel(model: Model): Model {
     });
   }
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.talos))
-    add("versions.talos", model.versions.talos, "is not a Talos release", 'use e.g. "1.11.5"');
+    add("versions.talos", model.versions.talos, "is not a Talos release", 'use e.g. "1.13.6"');
   else if (model.versions.talosMachinery.moduleVersion !== `v${model.versions.talos}`)
     add(
       "versions.talosMachinery.moduleVersion",

@@ -7,14 +7,13 @@ import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { evidence, expect, test } from "../fixtures/index.ts";
 import type { NetbootClient } from "../fixtures/netboot.ts";
 import { BUNDLE_DIR_ON_BASTION, talosAssetPath } from "../generators/03-netboot.ts";
 import { run } from "../lab/exec.ts";
 import { instanceRoot } from "../lab/instances.ts";
 import { labTalosConfig } from "../lab/talos.ts";
-import { validateTalosConfigs } from "../generators/talos-configs.ts";
+import { machineConfigDoc, validateTalosConfigs } from "../generators/talos-configs.ts";
 import { derived, NODE_ARCHES, NODE_ROLES, REPO_ROOT } from "../model/index.ts";
 
 /** How long power-on to report may take under software emulation, with room for a busy machine. */
@@ -40,7 +39,9 @@ test.describe("04 Talos node netboots", () => {
   });
 
   test("the cluster's keys are in neither Git nor the bastion's user data", async ({ netboot, model }) => {
-    const config = parse(readFileSync(labTalosConfig(model, "controlplane"), "utf8")) as {
+    const config = machineConfigDoc(
+      readFileSync(labTalosConfig(model, "controlplane"), "utf8"),
+    ) as unknown as {
       machine: { ca: { key: string }; token: string };
     };
     // Slices from the random part of each secret (a PEM's first bytes are the same for every key).

@@ -12,7 +12,7 @@ import { conditionTrue } from "../fixtures/kube.ts";
 import { platformPackage } from "../generators/05-cozystack.ts";
 import { kubeValidate, UNVERIFIABLE } from "../generators/gitops-validate.ts";
 import { platformPaths } from "../generators/platform.ts";
-import { fileSecrets, renderTalosConfigs } from "../generators/talos-configs.ts";
+import { fileSecrets, machineConfigDoc, renderTalosConfigs } from "../generators/talos-configs.ts";
 import { NODE_ROLES, type Model, type TargetName } from "../model/index.ts";
 
 interface TalosConfigDoc {
@@ -44,7 +44,7 @@ async function renderConfigs(model: Model, target: TargetName): Promise<Record<s
     return Object.fromEntries(
       NODE_ROLES.map((role) => [
         role,
-        parse(readFileSync(join(dir, "out", `${role}.yaml`), "utf8")) as TalosConfigDoc,
+        machineConfigDoc(readFileSync(join(dir, "out", `${role}.yaml`), "utf8")) as unknown as TalosConfigDoc,
       ]),
     );
   } finally {

@@ -6,11 +6,11 @@ import { expect, test } from "@playwright/test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { run } from "../../lab/exec.ts";
 import { DEFAULT_MODEL } from "../../model/index.ts";
 import { toolPaths } from "../../setup/tools.ts";
-import { validateTalosConfigs } from "../../generators/talos-configs.ts";
+import { parse, parseAllDocuments } from "yaml";
+import { machineConfigDoc, validateTalosConfigs } from "../../generators/talos-configs.ts";
 
 const tool = toolPaths(DEFAULT_MODEL).talosConfig;
 
@@ -62,14 +62,32 @@ test.describe("talos-config", () => {
 
   test("the mirrors point each registry at its cache, over plain http", () => {
     gen();
-    const worker = parse(readFileSync(join(dir, "worker.yaml"), "utf8")) as {
-      machine: { registries: { mirrors: Record<string, { endpoints: string[] }> } };
-    };
-    const mirrors = worker.machine.registries.mirrors;
+    // Talos 1.12+ writes generated mirrors as RegistryMirrorConfig documents beside the
+    // machine config (the kit's patches still set machine.registries, which Talos merges).
+    const docs = parseAllDocuments(readFileSync(join(dir, "worker.yaml"), "utf8")).map(
+      (d) => d.toJS() as { kind?: string; name?: string; endpoints?: { url: string }[] },
+    );
+    const mirrors = new Map(
+      docs
+        .filter((d) => d.kind === "RegistryMirrorConfig")
+        .map((d) => [d.name, d.endpoints?.map((e) => e.url)]),
+    );
     for (const c of DEFAULT_MODEL.services.caches)
-      expect(mirrors[c.upstream]?.endpoints, `${c.upstream} is pulled through its cache`).toEqual([
+      expect(mirrors.get(c.upstream), `${c.upstream} is pulled through its cache`).toEqual([
         `http://${DEFAULT_MODEL.bastion.privateIp}:${c.port}`,
       ]);
+  });
+
+  test("talosctl's client config is written for the control planes' addresses", () => {
+    gen("--talos-endpoint", "10.20.13.11");
+    const tc = parse(readFileSync(join(dir, "talosconfig"), "utf8")) as {
+      context: string;
+      contexts: Record<string, { endpoints: string[]; ca: string; crt: string; key: string }>;
+    };
+    const ctx = tc.contexts[tc.context];
+    expect(tc.context, "the context is the cluster's").toBe("moon");
+    expect(ctx?.endpoints, "talosctl talks to the control plane").toEqual(["10.20.13.11"]);
+    expect(ctx?.key.length, "with an admin client key").toBeGreaterThan(40);
   });
 
   test("the secrets are made once and kept: a second gen keeps the cluster's CA", () => {
@@ -79,7 +97,11 @@ test.describe("talos-config", () => {
       0o600,
     );
     const ca = (f: string) =>
-      (parse(readFileSync(join(dir, f), "utf8")) as { machine: { ca: { crt: string } } }).machine.ca.crt;
+      (
+        machineConfigDoc(readFileSync(join(dir, f), "utf8")) as unknown as {
+          machine: { ca: { crt: string } };
+        }
+      ).machine.ca.crt;
     const before = ca("worker.yaml");
     gen();
     expect(readFileSync(join(dir, "secrets.yaml"), "utf8")).toBe(secrets);

@@ -18,6 +18,7 @@ import {
   CHUNK_CHARS,
   chunkName,
   fileSecrets,
+  machineConfigDoc,
   fromChunks,
   renderTalosConfigs,
   toChunks,
@@ -159,7 +160,7 @@ test.describe("configs rendered with Talos's library", () => {
       ["controlplane", true],
       ["worker", true],
     ]);
-    const cp = parse(readFileSync(join(dir, "a", "controlplane.yaml"), "utf8")) as Doc;
+    const cp = machineConfigDoc(readFileSync(join(dir, "a", "controlplane.yaml"), "utf8")) as unknown as Doc;
     expect(cp.cluster.controlPlane.endpoint).toBe(clusterEndpoint(model));
     expect(cp.machine.registries.mirrors["registry.k8s.io"].endpoints).toEqual([
       `http://${model.bastion.privateIp}:5054`,
@@ -170,7 +171,9 @@ test.describe("configs rendered with Talos's library", () => {
     );
     await renderTalosConfigs(model, "lab", store, join(dir, "b"));
     expect(store.saves, "the secrets bundle is made once").toBe(1);
-    const again = parse(readFileSync(join(dir, "b", "controlplane.yaml"), "utf8")) as Doc;
+    const again = machineConfigDoc(
+      readFileSync(join(dir, "b", "controlplane.yaml"), "utf8"),
+    ) as unknown as Doc;
     expect(again.machine.ca.crt, "the same cluster CA").toBe(cp.machine.ca.crt);
   });
 
@@ -202,7 +205,7 @@ test.describe("configs rendered with Talos's library", () => {
     const before = readFileSync(join(dir, "secrets.yaml"), "utf8");
     await renderTalosConfigs(model, "aws", store, join(dir, "e"));
     expect(readFileSync(join(dir, "secrets.yaml"), "utf8")).toBe(before);
-    const worker = parse(readFileSync(join(dir, "e", "worker.yaml"), "utf8")) as Doc;
+    const worker = machineConfigDoc(readFileSync(join(dir, "e", "worker.yaml"), "utf8")) as unknown as Doc;
     expect(worker.machine.install.disk, "the aws target installs to Nitro's NVMe").toBe(
       model.nodes.installDisk.aws,
     );

@@ -96,8 +96,8 @@ variable "matchbox_url" {
 
 variable "talos_version" {
   type        = string
-  description = "The Talos release of the AMI (boot = ami). Example: \"1.11.5\""
-  default     = "1.11.5"
+  description = "The Talos release of the AMI (boot = ami). Example: \"1.13.6\""
+  default     = "1.13.6"
 }
 
 variable "talos_api_port" {

@@ -5,10 +5,12 @@
 //	talos-config gen --out DIR --cluster NAME --endpoint URL [--kubernetes V] [--mirror HOST=URL]...
 //	    [--install-disk DEV] [--install-image REF] [--secrets FILE]
 //	    [--patch FILE]... [--patch-controlplane FILE]... [--patch-worker FILE]...
+//	    [--talos-endpoint IP]...
 //	    writes the secrets bundle once (DIR/secrets.yaml, or FILE; kept when it exists:
 //	    regenerating PKI breaks a booted cluster), then DIR/controlplane.yaml and
 //	    DIR/worker.yaml from it, with the strategic-merge patches applied (as
-//	    talosctl gen config --config-patch… does).
+//	    talosctl gen config --config-patch… does), and DIR/talosconfig, talosctl's
+//	    client config for those endpoints (the control planes' addresses).
 //	talos-config validate [--mode metal|cloud|container] FILE...
 //	    strict validation, as a node does before it applies a config; one JSON line per file.
 package main
@@ -98,8 +100,9 @@ func gen(args []string) error {
 	image := fs.String("install-image", "", "installer image (an Image Factory reference)")
 	disk := fs.String("install-disk", "", "the disk Talos installs to, e.g. /dev/vda")
 	secretsPath := fs.String("secrets", "", "the secrets bundle to use, made there when missing (default DIR/secrets.yaml)")
-	var mirrors, patches, cpPatches, workerPatches list
+	var mirrors, patches, cpPatches, workerPatches, talosEndpoints list
 	fs.Var(&mirrors, "mirror", "registry mirror HOST=URL (repeatable)")
+	fs.Var(&talosEndpoints, "talos-endpoint", "a control plane's address for talosconfig (repeatable)")
 	fs.Var(&patches, "patch", "a patch file for every role (repeatable)")
 	fs.Var(&cpPatches, "patch-controlplane", "a patch file for control-plane configs (repeatable)")
 	fs.Var(&workerPatches, "patch-worker", "a patch file for worker configs (repeatable)")
@@ -144,6 +147,9 @@ func gen(args []string) error {
 	if *image != "" {
 		opts = append(opts, generate.WithInstallImage(*image))
 	}
+	if len(talosEndpoints) > 0 {
+		opts = append(opts, generate.WithEndpointList(talosEndpoints))
+	}
 	input, err := generate.NewInput(*cluster, *endpoint, *kubernetes, opts...)
 	if err != nil {
 		return err
@@ -187,7 +193,15 @@ func gen(args []string) error {
 			return err
 		}
 	}
-	return nil
+	tc, err := input.Talosconfig()
+	if err != nil {
+		return err
+	}
+	data, err := tc.Bytes()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(*out, "talosconfig"), data, 0o600)
 }
 
 func main() {
