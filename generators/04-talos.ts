@@ -60,6 +60,26 @@ export function mirrors(model: Model): Record<string, { endpoints: string[] }> {
   );
 }
 
+/**
+ * Kernel modules CozyStack needs: Open vSwitch for Kube-OVN, DRBD and ZFS for storage, VFIO
+ * for KubeVirt's passthrough.
+ */
+export const COZYSTACK_KERNEL_MODULES: readonly { name: string; parameters?: string[] }[] = [
+  { name: "openvswitch" },
+  { name: "drbd", parameters: ["usermode_helper=disabled"] },
+  { name: "zfs" },
+  { name: "spl" },
+  { name: "vfio_pci" },
+  { name: "vfio_iommu_type1" },
+];
+
+/** CozyStack's Kube-OVN and its many pods fill the neighbour tables of a default kernel. */
+export const COZYSTACK_SYSCTLS: Readonly<Record<string, string>> = {
+  "net.ipv4.neigh.default.gc_thresh1": "4096",
+  "net.ipv4.neigh.default.gc_thresh2": "8192",
+  "net.ipv4.neigh.default.gc_thresh3": "16384",
+};
+
 /** Patches applied to every node: mirrors, CozyStack's requirements, the install disk. */
 export function commonPatch(model: Model, target: TargetName): Record<string, unknown> {
   return {
@@ -70,23 +90,8 @@ export function commonPatch(model: Model, target: TargetName): Record<string, un
         nodeIP: { validSubnets: [model.network.private.cidr] },
         extraConfig: { maxPods: 512 },
       },
-      // CozyStack's Kube-OVN and its many pods fill the neighbour tables of a default kernel.
-      sysctls: {
-        "net.ipv4.neigh.default.gc_thresh1": "4096",
-        "net.ipv4.neigh.default.gc_thresh2": "8192",
-        "net.ipv4.neigh.default.gc_thresh3": "16384",
-      },
-      // Open vSwitch for Kube-OVN, DRBD and ZFS for storage, VFIO for KubeVirt's passthrough.
-      kernel: {
-        modules: [
-          { name: "openvswitch" },
-          { name: "drbd", parameters: ["usermode_helper=disabled"] },
-          { name: "zfs" },
-          { name: "spl" },
-          { name: "vfio_pci" },
-          { name: "vfio_iommu_type1" },
-        ],
-      },
+      sysctls: { ...COZYSTACK_SYSCTLS },
+      kernel: { modules: COZYSTACK_KERNEL_MODULES.map((m) => ({ ...m })) },
       // No NAT gateway: every pull goes through the bastion's caches, plain http, no TLS block.
       registries: { mirrors: mirrors(model) },
       files: [

@@ -61,15 +61,18 @@ export function platformPackage(model: Model): Record<string, unknown> {
   };
 }
 
-/** The commands a user runs once the nodes have booted, in order, with the model's values. */
+/**
+ * The commands a user runs once the nodes have booted, in order, with the model's values,
+ * from the repository root; DIR is where `npm run talos:configs -- --out DIR` wrote.
+ */
 export function afterBootCommands(model: Model): string[] {
   const ip = controlPlaneIp(model);
   const chart = installerChart(model);
   const paths = platformPaths(model);
   return [
-    `talosctl --talosconfig talosconfig bootstrap --nodes ${ip} --endpoints ${ip}`,
-    `talosctl --talosconfig talosconfig kubeconfig --nodes ${ip} --endpoints ${ip} kubeconfig`,
-    "export KUBECONFIG=$PWD/kubeconfig",
+    `talosctl --talosconfig DIR/talosconfig bootstrap --nodes ${ip} --endpoints ${ip}`,
+    `talosctl --talosconfig DIR/talosconfig kubeconfig --nodes ${ip} --endpoints ${ip} DIR/kubeconfig`,
+    "export KUBECONFIG=DIR/kubeconfig",
     `helm upgrade --install cozystack ${chart.url} --version ${chart.version} --namespace ${model.platform.cozystack.namespace} --create-namespace --wait`,
     `kubectl apply -k ${paths.fluxSystem}`,
   ];
@@ -90,8 +93,9 @@ this folder first; everything else in the tree waits for it.
 
 ## After the nodes boot
 
-With the \`talosconfig\` that \`npm run talos:configs -- --target aws --out DIR\` wrote (run
-these in DIR):
+From the repository root, with DIR the folder (outside the repository: it holds the
+cluster's keys) where \`npm run talos:configs -- --target aws --out DIR\` wrote the configs
+and \`talosconfig\`:
 
 \`\`\`sh
 ${cmds.join("\n")}
@@ -106,8 +110,8 @@ ${cmds.join("\n")}
 
 Without Flux, step 3 is \`kubectl apply -f ${paths.platform}/package.yaml\`.
 
-Check it with \`npx playwright test --project=aws specs/05-cozystack-operational.spec.ts\`
-(\`KUBECONFIG\` set).
+Check it with
+\`MOON_TARGET=aws KUBECONFIG=DIR/kubeconfig npx playwright test --project=aws specs/05-cozystack-operational.spec.ts\`.
 `;
 }
 

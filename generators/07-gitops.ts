@@ -14,6 +14,10 @@ const TEST = 7;
 const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io/v1";
 const FLUX_SOURCE = "source.toolkit.fluxcd.io/v1";
 const FLUX_HELM = "helm.toolkit.fluxcd.io/v2";
+/** The GitRepository of spin-operator's release tag, whose CRDs one step applies. */
+const SPIN_CRDS_SOURCE = "spin-operator";
+/** How soon Flux retries a failed step (its interval is for a healthy one). */
+const RETRY_INTERVAL = "1m";
 
 /** One step of the chain: a Flux Kustomization applying a folder. */
 export interface FluxStep {
@@ -39,7 +43,7 @@ export function fluxSteps(model: Model): FluxStep[] {
       name: "spin-operator-crds",
       path: model.platform.spin.crdsPath,
       dependsOn: [],
-      source: "spin-operator",
+      source: SPIN_CRDS_SOURCE,
       why: `SpinApp and SpinAppExecutor CRDs, from spin-operator's v${model.versions.spinOperator.version} tag`,
     },
     {
@@ -78,7 +82,7 @@ function fluxKustomization(model: Model, step: FluxStep): Record<string, unknown
     spec: {
       ...(step.dependsOn.length ? { dependsOn: step.dependsOn.map((name) => ({ name })) } : {}),
       interval: g.interval,
-      retryInterval: "1m",
+      retryInterval: RETRY_INTERVAL,
       timeout: g.timeout,
       sourceRef: { kind: "GitRepository", name: step.source ?? SYNC_SOURCE },
       path: `./${step.path}`,
@@ -103,7 +107,7 @@ function syncObjects(model: Model): Record<string, unknown>[] {
       metadata: { name: SYNC_SOURCE, namespace: g.syncNamespace },
       spec: {
         interval: g.interval,
-        retryInterval: "1m",
+        retryInterval: RETRY_INTERVAL,
         timeout: g.timeout,
         sourceRef: { kind: "GitRepository", name: SYNC_SOURCE },
         path: `./${platformPaths(model).cluster}`,
@@ -119,7 +123,7 @@ function spinCrdsSource(model: Model): Record<string, unknown> {
   return {
     apiVersion: FLUX_SOURCE,
     kind: "GitRepository",
-    metadata: { name: "spin-operator", namespace: model.platform.gitops.syncNamespace },
+    metadata: { name: SPIN_CRDS_SOURCE, namespace: model.platform.gitops.syncNamespace },
     spec: {
       interval: "1h",
       url: s.crdsRepository,
@@ -160,8 +164,10 @@ function spinOperatorObjects(model: Model): Record<string, unknown>[] {
         chartRef: { kind: "OCIRepository", name: "spin-operator" },
         releaseName: "spin-operator",
         targetNamespace: s.namespace,
-        install: { remediation: { retries: 3 } },
-        upgrade: { remediation: { retries: 3 } },
+        // Keep retrying rather than give up after a count: the chart's webhook certificate
+        // needs the platform's cert-manager, which may still be starting when this step runs.
+        install: { strategy: { name: "RetryOnFailure", retryInterval: RETRY_INTERVAL } },
+        upgrade: { strategy: { name: "RetryOnFailure", retryInterval: RETRY_INTERVAL } },
       },
     },
   ];

@@ -13,12 +13,14 @@ import { toolPaths } from "../setup/tools.ts";
 import { platformPaths, SYNC_SOURCE } from "./platform.ts";
 
 /**
- * Kinds whose upstream definition no registry this kit reaches serves: CozyStack keeps the
- * Package CRD inside its operator's source (internal/crdinstall), not in a Go module the
- * proxy serves nor in its chart. Their objects are reported as unverified, never as passed.
+ * Kinds (group/version/kind) whose upstream definition no registry this kit reaches serves:
+ * CozyStack keeps the Package CRD inside its operator's source (internal/crdinstall), not in
+ * a Go module the proxy serves nor in its chart. Their objects are reported as unverified,
+ * never as passed; any other kind of that group (a typo) still fails.
  */
+export const PACKAGE_KIND = "cozystack.io/v1alpha1/Package";
 export const UNVERIFIABLE: Readonly<Record<string, string>> = {
-  "cozystack.io":
+  [PACKAGE_KIND]:
     "CozyStack's Package CRD ships only inside its operator (internal/crdinstall of github.com/cozystack/cozystack), a module the Go proxy does not serve; the cluster's API server checks it on apply",
 };
 
@@ -59,7 +61,7 @@ export function kubeValidate(
       tools.kubeValidate,
       "--crds",
       tools.kubeCrds,
-      ...Object.entries(UNVERIFIABLE).map(([g, why]) => `--unverifiable=${g}=${why}`),
+      ...Object.entries(UNVERIFIABLE).map(([kind, why]) => `--unverifiable=${kind}=${why}`),
       ...paths,
     ],
     { cwd: root, allowFailure: true },
@@ -151,9 +153,10 @@ export function checkFluxChain(
     const source = spec.sourceRef?.name ?? "";
     if (!sources.has(source))
       problems.push(`${where}: spec.sourceRef.name "${source}" names no source declared in ${clusterDir}`);
+    if (!spec.path) problems.push(`${where}: spec.path is not set`);
     const path = (spec.path ?? "").replace(/^\.\//, "");
     // A path in another repository (spin-operator's CRDs) is that source's to hold; checked live.
-    if (source === SYNC_SOURCE && !existsSync(join(root, path)))
+    if (spec.path && source === SYNC_SOURCE && !existsSync(join(root, path)))
       problems.push(`${where}: spec.path "${spec.path ?? ""}" does not exist in the repository`);
     ks.push({
       file,
@@ -204,7 +207,7 @@ export function validateGitops(model: Model, root: string = REPO_ROOT): GitopsVa
   const folders = [
     platformPaths(model).cluster,
     ...chain.kustomizations
-      .filter((k) => k.source === SYNC_SOURCE && existsSync(join(root, k.path)))
+      .filter((k) => k.path && k.source === SYNC_SOURCE && existsSync(join(root, k.path)))
       .map((k) => k.path),
   ];
   const kv = kubeValidate(model, [...new Set(folders)], root);

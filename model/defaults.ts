@@ -152,6 +152,12 @@ export const DEFAULT_MODEL: Model = {
       cluster: "moon",
       fluxNamespace: "cozy-fluxcd",
       fluxDeployment: "flux",
+      fluxControllers: [
+        "source-controller",
+        "kustomize-controller",
+        "helm-controller",
+        "notification-controller",
+      ],
       syncNamespace: "flux-system",
       interval: "10m",
       timeout: "10m",

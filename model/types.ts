@@ -297,6 +297,8 @@ export interface PlatformModel {
     /** Where CozyStack runs the Flux controllers (Deployment `fluxDeployment`). */
     readonly fluxNamespace: string;
     readonly fluxDeployment: string;
+    /** The controllers (containers of that Deployment) the tree relies on. */
+    readonly fluxControllers: readonly string[];
     /** The namespace of the tree's own GitRepository and Kustomizations. */
     readonly syncNamespace: string;
     /** How often Flux reconciles its Kustomizations, and how long one may take. */

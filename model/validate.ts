@@ -270,8 +270,6 @@ const SSH_KEY_TYPES = [
   "sk-ssh-ed25519@openssh.com",
 ];
 
-/** Why a text is not an OpenSSH public key line, or undefined when it is one. */
-
 /** CozyStack, GitOps and demo values (SPEC §4 rows 05–07). */
 function validatePlatform(model: Model, add: AddProblem): void {
   const p = model.platform;
@@ -337,6 +335,18 @@ function validatePlatform(model: Model, add: AddProblem): void {
   for (const key of ["interval", "timeout"] as const)
     if (!duration.test(p.gitops[key]) || p.gitops[key] === "")
       add(`platform.gitops.${key}`, p.gitops[key], "is not a Go duration", 'use e.g. "10m" or "1h30m"');
+  const spinNodes = model.nodes.machines.filter(
+    (m) =>
+      m.arch === p.spin.nodeArch &&
+      model.nodes.extensions[m.role === "controlplane" ? "gateway" : "compute"].includes("siderolabs/spin"),
+  );
+  if (spinNodes.length === 0)
+    add(
+      "platform.spin.nodeArch",
+      p.spin.nodeArch,
+      "has no node of that architecture whose extensions include siderolabs/spin: the demo could not be scheduled",
+      `add a ${p.spin.nodeArch} machine to nodes.machines, or siderolabs/spin to its role's extensions`,
+    );
   if (!/^[a-z0-9-]+$/.test(p.gitops.cluster))
     add("platform.gitops.cluster", p.gitops.cluster, "is not a folder name", 'use e.g. "moon"');
   const builds: readonly [string, string, { module: string; moduleVersion: string }][] = [
@@ -353,6 +363,7 @@ function validatePlatform(model: Model, add: AddProblem): void {
       );
 }
 
+/** Why a text is not an OpenSSH public key line, or undefined when it is one. */
 export function sshKeyProblem(key: string): string | undefined {
   const [type, blob] = key.trim().split(/\s+/);
   if (!type || !blob) return "it is empty or has no key data";

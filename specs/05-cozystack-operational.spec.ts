@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { evidence, expect, level, test } from "../fixtures/index.ts";
 import { conditionTrue } from "../fixtures/kube.ts";
+import { COZYSTACK_KERNEL_MODULES, COZYSTACK_SYSCTLS } from "../generators/04-talos.ts";
 import { platformPackage } from "../generators/05-cozystack.ts";
-import { kubeValidate, UNVERIFIABLE } from "../generators/gitops-validate.ts";
+import { kubeValidate, PACKAGE_KIND, UNVERIFIABLE } from "../generators/gitops-validate.ts";
 import { platformPaths } from "../generators/platform.ts";
 import { fileSecrets, machineConfigDoc, renderTalosConfigs } from "../generators/talos-configs.ts";
 import { NODE_ROLES, type Model, type TargetName } from "../model/index.ts";
@@ -75,12 +76,14 @@ test.describe("05 CozyStack operational", () => {
         ]);
       });
       await test.step(`${role}: kernel modules, neighbour tables and device ownership`, () => {
-        const modules = (c.machine.kernel?.modules ?? []).map((m) => m.name);
-        for (const m of ["openvswitch", "drbd", "zfs", "spl", "vfio_pci", "vfio_iommu_type1"])
-          expect(modules, `kernel module ${m} is loaded`).toContain(m);
-        expect(c.machine.sysctls?.["net.ipv4.neigh.default.gc_thresh3"], "neighbour table size").toBe(
-          "16384",
-        );
+        const modules = c.machine.kernel?.modules ?? [];
+        for (const m of COZYSTACK_KERNEL_MODULES)
+          expect(
+            modules.find((x) => x.name === m.name),
+            `kernel module ${m.name} is loaded with its parameters`,
+          ).toEqual(m);
+        for (const [key, value] of Object.entries(COZYSTACK_SYSCTLS))
+          expect(c.machine.sysctls?.[key], `sysctl ${key}`).toBe(value);
         const cri = c.machine.files?.find((f) => f.path === "/etc/cri/conf.d/20-customization.part");
         expect(cri?.content ?? "", "containerd gives devices to the pod's security context").toContain(
           "device_ownership_from_security_context = true",
@@ -112,7 +115,7 @@ test.describe("05 CozyStack operational", () => {
   });
 
   test("offline: the platform Package validates against CozyStack's own CRD", () => {
-    test.skip(true, UNVERIFIABLE["cozystack.io"] ?? "");
+    test.skip(true, UNVERIFIABLE[PACKAGE_KIND] ?? "");
   });
 
   test.describe("live", () => {

@@ -101,8 +101,8 @@ test.describe("06 demo workload on ARM64", () => {
       ).toBe(rc.metadata.name);
       expect(
         rc.scheduling.nodeSelector["kubernetes.io/arch"],
-        "the RuntimeClass only schedules onto arm64",
-      ).toBe("arm64");
+        `the RuntimeClass only schedules onto ${model.platform.spin.nodeArch}`,
+      ).toBe(model.platform.spin.nodeArch);
       expect(app.metadata.namespace, "the demo runs in its tenant's namespace").toBe(tenantNamespace(model));
     });
   });
@@ -138,7 +138,8 @@ test.describe("06 demo workload on ARM64", () => {
       ]);
       await evidence("pods and their nodes' arch", placed);
       expect(pods.items.length, "the SpinApp's pods exist").toBeGreaterThan(0);
-      for (const [pod, node, a] of placed) expect(a, `${pod} runs on ${node}, an arm64 node`).toBe("arm64");
+      const arm = model.platform.spin.nodeArch;
+      for (const [pod, node, a] of placed) expect(a, `${pod} runs on ${node}, an ${arm} node`).toBe(arm);
       expect(
         pods.items.every((pod) => conditionTrue(pod, "Ready")),
         "every pod is ready",
@@ -164,20 +165,17 @@ test.describe("06 demo workload on ARM64", () => {
       expect(conditionTrue(tenant), `Tenant ${model.platform.demo.tenant} is ready`).toBe(true);
       const ns = await kube.core.readNamespace({ name: tenantNamespace(model) });
       expect(ns.status?.phase, `namespace ${tenantNamespace(model)} exists`).toBe("Active");
-      // CozyStack isolates sibling tenants with Cilium policies in each tenant's namespace.
-      const policies = (await kube.custom.listNamespacedCustomObject({
+      // CozyStack's tenant chart fences each tenant with cluster-wide Cilium policies named
+      // after it: traffic in and out of its namespace only from itself and its parents.
+      const policies = (await kube.custom.listClusterCustomObject({
         group: "cilium.io",
         version: "v2",
-        namespace: tenantNamespace(model),
-        plural: "ciliumnetworkpolicies",
+        plural: "ciliumclusterwidenetworkpolicies",
       })) as { items: { metadata: { name: string } }[] };
-      await evidence(
-        "CiliumNetworkPolicies",
-        policies.items.map((p) => p.metadata.name),
-      );
-      expect(policies.items.length, "the tenant's namespace is fenced by network policies").toBeGreaterThan(
-        0,
-      );
+      const names = policies.items.map((p) => p.metadata.name);
+      await evidence("CiliumClusterwideNetworkPolicies", names);
+      for (const fence of ["ingress", "egress"])
+        expect(names, `the tenant's ${fence} fence exists`).toContain(`${tenantNamespace(model)}-${fence}`);
     });
   });
 });

@@ -72,7 +72,7 @@ const cases: { what: string; file: string; from: string | RegExp; to: string; me
     file: `${p.cluster}/infrastructure.yaml`,
     from: "name: platform\n  namespace: flux-system\nspec:\n",
     to: "name: platform\n  namespace: flux-system\nspec:\n  dependsOn:\n    - name: apps\n",
-    mentions: [/spec\.dependsOn forms a cycle: .*platform.*apps|apps.*platform/],
+    mentions: [/spec\.dependsOn forms a cycle: (.*platform.*apps.*|.*apps.*platform.*)$/],
   },
   {
     what: "a Kustomization path that does not exist",
@@ -118,7 +118,25 @@ const cases: { what: string; file: string; from: string | RegExp; to: string; me
     file: `${p.spinOperator}/kustomization.yaml`,
     from: "- release.yaml",
     to: "- releases.yaml",
-    mentions: [/spin-operator|controllers/, /kustomize build/],
+    mentions: [/^gitops\/infrastructure\/controllers: kustomize build .*releases\.yaml/],
+  },
+  {
+    what: "a misspelt kind in CozyStack's group (only the Package itself is unverifiable)",
+    file: `${p.platform}/package.yaml`,
+    from: "kind: Package",
+    to: "kind: Pakage",
+    mentions: [
+      /package\.yaml: Pakage\/cozystack\.cozystack-platform: apiVersion: no definition of cozystack\.io\/v1alpha1 Pakage/,
+    ],
+  },
+  {
+    what: "an object name the API server refuses",
+    file: `${p.spinRuntime}/runtimeclass.yaml`,
+    from: /name: wasmtime-spin-v2/,
+    to: "name: Wasmtime_Spin",
+    mentions: [
+      /runtimeclass\.yaml: RuntimeClass\/Wasmtime_Spin: metadata\.name: Invalid value "Wasmtime_Spin"/,
+    ],
   },
 ];
 

@@ -137,6 +137,11 @@ const bad: { what: string; overrides: Record<string, unknown>; mentions: RegExp[
     mentions: [/platform\.gitops\.interval = "ten minutes": is not a Go duration/],
   },
   {
+    what: "Spin's arch with no node carrying the spin extension",
+    overrides: { nodes: { extensions: { compute: ["siderolabs/drbd", "siderolabs/zfs"] } } },
+    mentions: [/platform\.spin\.nodeArch = "arm64": has no node of that architecture/, /siderolabs\/spin/],
+  },
+  {
     what: "a spin-operator API module at another release",
     overrides: { versions: { spinOperator: { api: { moduleVersion: "v0.5.0" } } } },
     mentions: [/versions\.spinOperator\.api\.moduleVersion = "v0\.5\.0": does not match the release 0\.6\.1/],
