@@ -54,3 +54,10 @@ export function tofuOutputs(model: Model): Record<string, unknown> {
   const parsed = JSON.parse(out) as Record<string, { value: unknown }>;
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v.value]));
 }
+
+/** `tofu show -json` of the lab's applied state: what the cost model reads. */
+export function tofuShowJson(model: Model): unknown {
+  return JSON.parse(
+    run(tofuArgv(model, "show", "-json", statePath(model)), { env: env(model) }).stdout,
+  ) as unknown;
+}
