@@ -86,27 +86,26 @@ export function usageOf(show: TofuShow, opts: UsageOptions): Usage[] {
   const out: Usage[] = [];
   for (const r of byType("aws_instance")) {
     const type = str(r.values.instance_type);
-    out.push({
-      address: r.address,
-      kind: "instance",
-      instanceType: type,
-      quantity: HOURS_PER_MONTH,
-      why: "always on",
-    });
+    // Generated instances that keep the bastion's hours say so in a tag (generator 01).
+    const tags = (r.values.tags ?? {}) as Record<string, unknown>;
+    const onSchedule = tags.Schedule === "bastion";
+    const hours = onSchedule ? opts.scheduledHoursPerMonth : HOURS_PER_MONTH;
+    const why = onSchedule ? `on the bastion's schedule, ${hours.toFixed(1)} h a month` : "always on";
+    out.push({ address: r.address, kind: "instance", instanceType: type, quantity: hours, why });
     for (const d of list(r.values.root_block_device))
       out.push({
         address: r.address,
         kind: "ebs",
         quantity: num(d.volume_size, `${r.address} root volume size`),
-        why: "root volume, kept while the instance exists",
+        why: "root volume, kept while the instance exists (stopped or not)",
       });
     if (r.values.associate_public_ip_address === true)
       out.push({
         address: r.address,
         kind: "publicIpv4",
         onEc2: true,
-        quantity: HOURS_PER_MONTH,
-        why: "its public address",
+        quantity: hours,
+        why: onSchedule ? "its public address, released while stopped" : "its public address",
       });
   }
   const scheduled = new Set(
@@ -285,6 +284,21 @@ export function alternatives(planned: readonly Usage[], opts: UsageOptions): Alt
     {
       name: "NAT instance as t4g.small on the bastion's schedule",
       usage: [...planned.filter((u) => !isNatInstance(u)), ...scheduledNat],
+    },
+    {
+      name: "NAT instance as t4g.nano, always on",
+      usage: [
+        ...planned.filter((u) => !isNatInstance(u)),
+        ...planned
+          .filter(isNatInstance)
+          .map((u): Usage =>
+            u.kind === "ebs"
+              ? u
+              : u.kind === "instance"
+                ? { ...u, instanceType: "t4g.nano", quantity: HOURS_PER_MONTH, why: "always on" }
+                : { ...u, quantity: HOURS_PER_MONTH, why: "its public address, always" },
+          ),
+      ],
     },
     { name: "no public IPv4 anywhere", usage: planned.filter((u) => u.kind !== "publicIpv4") },
     {

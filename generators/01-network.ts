@@ -1,6 +1,7 @@
 // Generator 01 — the network layer (spec 01): the `network` OpenTofu module and the
 // `lab` and `aws` roots that call it. Everything here is read from the model.
-import { NAT_CHOICES, type Model } from "../model/index.ts";
+import { NAT_CHOICES, NAT_SCHEDULES, type Model } from "../model/index.ts";
+import { instanceScheduleBlocks, scheduleVariables } from "./instance-schedule.ts";
 import { versionsTf } from "./roots.ts";
 import { attrs, block, comment, hclFile, ref, type Block } from "./writers/hcl.ts";
 import { renderShell } from "./writers/shell.ts";
@@ -150,6 +151,20 @@ function moduleVariables(model: Model): TofuVariable[] {
         },
       ],
     },
+    {
+      name: "nat_schedule",
+      type: "string",
+      description:
+        "When the NAT instance runs: bastion (EventBridge Scheduler starts and stops it on the bastion's hours) or always.",
+      example: `"${model.network.natSchedule}"`,
+      validations: [
+        {
+          condition: `contains(${JSON.stringify(NAT_SCHEDULES).replace(/,/g, ", ")}, var.nat_schedule)`,
+          message: `nat_schedule must be one of ${NAT_SCHEDULES.join(", ")}.`,
+        },
+      ],
+    },
+    ...scheduleVariables(model, "the NAT instance"),
     {
       name: "tags",
       type: "map(string)",
@@ -412,7 +427,8 @@ function natTf(): string {
           [],
           attrs({ encrypted: true, volume_type: "gp3", volume_size: ref("var.nat_instance_volume_size") }),
         ),
-        attrs({ tags: tagged("nat") }),
+        comment("The cost model reads this tag to count the instance's hours."),
+        attrs({ tags: ref('merge(var.tags, { Name = "${var.name}-nat", Schedule = var.nat_schedule })') }),
       ),
       block(
         "resource",
@@ -475,16 +491,19 @@ function layer(model: Model): RootLayer {
     nat_instance_type: n.natInstanceType,
     nat_instance_volume_size: n.natInstanceVolumeGb,
     nat_instance_ami_parameter: n.natInstanceAmiParameter,
+    nat_schedule: n.natSchedule,
     tags: model.tags,
   };
-  const variables = moduleVariables(model).map((v) => ({
-    ...v,
-    default: defaults[v.name] as TofuVariable["default"],
-  }));
+  // The schedule's variables are the root's bastion ones: the bastion layer declares them.
+  const vars = moduleVariables(model);
+  const rootName = (v: TofuVariable): string => ("root" in v && typeof v.root === "string" ? v.root : v.name);
+  const variables = vars
+    .filter((v) => rootName(v) === v.name)
+    .map((v) => ({ ...v, default: defaults[v.name] as TofuVariable["default"] }));
   return {
     module: "network",
     variables,
-    inputs: Object.fromEntries(variables.map((v) => [v.name, `var.${v.name}`])),
+    inputs: Object.fromEntries(vars.map((v) => [v.name, `var.${rootName(v)}`])),
     outputs: moduleOutputs.map((o) => ({ ...o, value: `module.network.${o.name}` })),
   };
 }
@@ -505,6 +524,20 @@ export const generator01: Generator = {
       { path: `${MODULE_DIR}/network.tf`, content: networkTf() },
       { path: `${MODULE_DIR}/nat.tf`, content: natTf() },
       {
+        path: `${MODULE_DIR}/nat-schedule.tf`,
+        content: hclFile(
+          header(
+            "The NAT instance keeps the bastion's hours when var.nat_schedule is bastion: EventBridge Scheduler starts and stops it.",
+          ),
+          instanceScheduleBlocks({
+            who: "nat",
+            count: 'var.nat == "nat_instance" && var.nat_schedule == "bastion" ? 1 : 0',
+            ids: "aws_instance.nat[*].id",
+            arns: "aws_instance.nat[*].arn",
+          }),
+        ),
+      },
+      {
         path: `${MODULE_DIR}/outputs.tf`,
         content: hclFile(header("Outputs of the network module."), moduleOutputs.map(outputBlock)),
       },
@@ -517,7 +550,8 @@ export const generator01: Generator = {
           "A VPC with an Amazon IPv6 block, a public and a private subnet in one zone, an internet",
           "gateway, an egress-only internet gateway for IPv6, and the private subnet's IPv4 egress",
           "chosen by `nat`. Files by concern: `network.tf` (VPC, subnets, routes), `nat.tf` (the NAT",
-          "choice), `nat-instance.sh` (the NAT instance's boot script).",
+          "choice), `nat-schedule.tf` (the NAT instance on the bastion's hours, by `nat_schedule`),",
+          "`nat-instance.sh` (the NAT instance's boot script).",
           "",
           interfaceTables(vars, moduleOutputs),
           "",

@@ -18,6 +18,7 @@ import {
   type RootLayer,
   type RootTarget,
 } from "./types.ts";
+import { instanceScheduleBlocks, scheduleVariables } from "./instance-schedule.ts";
 import { versionsTf } from "./roots.ts";
 import { attrs, block, comment, hclFile, ref, type Block, type Comment } from "./writers/hcl.ts";
 import {
@@ -214,7 +215,6 @@ export const TALOS_AMI_OWNER = "540036508848";
 
 function nodeVariables(model: Model): (TofuVariable & { root?: string })[] {
   const n = model.nodes;
-  const b = model.bastion.schedule;
   const first = derived(model).nodes[0];
   const exampleMachine = first
     ? `{ "${first.name}" = { ip = "${first.ip}", role = "${first.role}" } }`
@@ -342,44 +342,7 @@ function nodeVariables(model: Model): (TofuVariable & { root?: string })[] {
       example: String(n.kubernetesApiPort),
       default: n.kubernetesApiPort,
     },
-    {
-      name: "schedule_start",
-      root: "bastion_schedule_start",
-      type: "string",
-      description: "Cron recurrence that starts the nodes (the bastion's).",
-      example: `"${b.start}"`,
-      default: b.start,
-      validations: [
-        {
-          condition: 'can(regex("^\\\\S+ \\\\S+ \\\\S+ \\\\S+ ([*]|[A-Za-z,-]+)$", var.schedule_start))',
-          message:
-            "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0.",
-        },
-      ],
-    },
-    {
-      name: "schedule_stop",
-      root: "bastion_schedule_stop",
-      type: "string",
-      description: "Cron recurrence that stops them.",
-      example: `"${b.stop}"`,
-      default: b.stop,
-      validations: [
-        {
-          condition: 'can(regex("^\\\\S+ \\\\S+ \\\\S+ \\\\S+ ([*]|[A-Za-z,-]+)$", var.schedule_stop))',
-          message:
-            "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0.",
-        },
-      ],
-    },
-    {
-      name: "schedule_time_zone",
-      root: "bastion_schedule_time_zone",
-      type: "string",
-      description: "IANA time zone of the recurrences.",
-      example: `"${b.timeZone}"`,
-      default: b.timeZone,
-    },
+    ...scheduleVariables(model, "the nodes"),
   ];
 }
 
@@ -576,73 +539,16 @@ function nodesTf(): string {
 }
 
 function nodesScheduleTf(): string {
-  const schedule = (what: "start" | "stop"): Block =>
-    block(
-      "resource",
-      ["aws_scheduler_schedule", what],
-      attrs({
-        count: ref("var.enabled ? 1 : 0"),
-        name: ref(`"\${var.name}-nodes-${what}"`),
-        schedule_expression: ref(`local.scheduler_cron.${what}`),
-        schedule_expression_timezone: ref("var.schedule_time_zone"),
-      }),
-      block("flexible_time_window", [], attrs({ mode: "OFF" })),
-      block(
-        "target",
-        [],
-        attrs({
-          arn: `arn:aws:scheduler:::aws-sdk:ec2:${what}Instances`,
-          role_arn: ref("aws_iam_role.scheduler[0].arn"),
-          input: ref("jsonencode({ InstanceIds = values(aws_instance.node)[*].id })"),
-        }),
-      ),
-    );
   return hclFile(
     header(
       "The nodes keep the bastion's hours: EventBridge Scheduler starts and stops them (plain instances, not a group).",
     ),
-    [
-      comment(
-        "The bastion's five-field crons in EventBridge Scheduler's six-field form, where one of\n" +
-          'day-of-month and day-of-week must be "?" (weekdays are given by name, as both read them).',
-      ),
-      block(
-        "locals",
-        [],
-        attrs({
-          scheduler_cron: ref(
-            '{ for k, v in { start = var.schedule_start, stop = var.schedule_stop } : k => (split(" ", v)[4] == "*" ? "cron(${join(" ", slice(split(" ", v), 0, 4))} ? *)" : "cron(${join(" ", slice(split(" ", v), 0, 2))} ? ${split(" ", v)[3]} ${split(" ", v)[4]} *)") }',
-          ),
-        }),
-      ),
-      block(
-        "resource",
-        ["aws_iam_role", "scheduler"],
-        attrs({
-          count: ref("var.enabled ? 1 : 0"),
-          name: ref('"${var.name}-nodes-scheduler"'),
-          assume_role_policy: ref(
-            'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "scheduler.amazonaws.com" } }] })',
-          ),
-          tags: ref("var.tags"),
-        }),
-      ),
-      comment("It may start and stop these nodes and nothing else."),
-      block(
-        "resource",
-        ["aws_iam_role_policy", "scheduler"],
-        attrs({
-          count: ref("var.enabled ? 1 : 0"),
-          name: "start-stop-nodes",
-          role: ref("aws_iam_role.scheduler[0].id"),
-          policy: ref(
-            'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["ec2:StartInstances", "ec2:StopInstances"], Resource = [for i in values(aws_instance.node) : i.arn] }] })',
-          ),
-        }),
-      ),
-      schedule("start"),
-      schedule("stop"),
-    ],
+    instanceScheduleBlocks({
+      who: "nodes",
+      count: "var.enabled ? 1 : 0",
+      ids: "values(aws_instance.node)[*].id",
+      arns: "[for i in values(aws_instance.node) : i.arn]",
+    }),
   );
 }
 

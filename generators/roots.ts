@@ -31,7 +31,7 @@ export function versionsTf(constraint: string, extra: Block[] = [], test: number
 
 function provider(model: Model, target: RootTarget): Block {
   const emulator = derived(model).emulatorUrl;
-  const endpoints = ["autoscaling", "ce", "ec2", "iam", "logs", "s3", "ssm", "sts", "budgets"];
+  const endpoints = ["autoscaling", "ce", "ec2", "iam", "logs", "s3", "scheduler", "ssm", "sts", "budgets"];
   if (target === "aws")
     return block(
       "provider",

@@ -17,7 +17,10 @@ export const DEFAULT_MODEL: Model = {
     // The cheapest choice that still gives the private subnet IPv4 egress (SPEC §3):
     // a NAT gateway is about $35/month before traffic, a t4g.nano about a tenth of it.
     nat: "nat_instance",
-    natInstanceType: "t4g.nano",
+    // A t4g.small on the bastion's hours: with the bastion, 304 of the free trial's 750
+    // t4g.small hours a month; a t4g.nano all month is $3.36 no free offer covers (cost/).
+    natInstanceType: "t4g.small",
+    natSchedule: "bastion",
     natInstanceVolumeGb: 8,
     natInstanceAmiParameter: AL2023_ARM64,
   },

@@ -5,6 +5,9 @@
 /** How the private subnet reaches the IPv4 internet (SPEC §3). */
 export const NAT_CHOICES = ["nat_instance", "nat_gateway", "none"] as const;
 export type NatChoice = (typeof NAT_CHOICES)[number];
+/** When a NAT instance runs: on the bastion's schedule, or always. */
+export const NAT_SCHEDULES = ["bastion", "always"] as const;
+export type NatSchedule = (typeof NAT_SCHEDULES)[number];
 
 export const TARGETS = ["lab", "aws", "home"] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -25,6 +28,12 @@ export interface NetworkModel {
   readonly nat: NatChoice;
   /** Instance type of the NAT instance when nat = "nat_instance" (ARM64 only). */
   readonly natInstanceType: string;
+  /**
+   * "bastion": EventBridge Scheduler starts and stops the NAT instance on the bastion's hours
+   * (the private subnet has IPv4 egress only then, which is when anything there runs);
+   * "always": it runs all month.
+   */
+  readonly natSchedule: NatSchedule;
   /** Root volume of the NAT instance in GiB (gp3, encrypted); the AMI's snapshot needs 8. */
   readonly natInstanceVolumeGb: number;
   /** SSM public parameter naming the NAT instance's AMI (Amazon Linux 2023, arm64). */

@@ -13,6 +13,7 @@ import {
 import { readSchedule } from "./schedule.ts";
 import {
   NAT_CHOICES,
+  NAT_SCHEDULES,
   NODE_ARCHES,
   NODE_BOOTS,
   NODE_ROLES,
@@ -495,6 +496,13 @@ export function validateModel(model: Model): Model {
       `use one of ${NAT_CHOICES.join(", ")}${guess ? ` (did you mean "${guess}"?)` : ""}`,
     );
   }
+  if (!(NAT_SCHEDULES as readonly string[]).includes(net.natSchedule))
+    add(
+      "network.natSchedule",
+      net.natSchedule,
+      "is not a NAT schedule",
+      `use one of ${NAT_SCHEDULES.join(", ")}`,
+    );
   if (!isArmInstanceType(net.natInstanceType))
     add(
       "network.natInstanceType",

@@ -9,6 +9,7 @@ import {
   DescribeVpcsCommand,
   type RouteTable,
 } from "@aws-sdk/client-ec2";
+import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { evidence, expect, test } from "../fixtures/index.ts";
 import { tofuPlan } from "../lab/tofu.ts";
 
@@ -97,6 +98,39 @@ test.describe("01 network foundation", () => {
     expect(nat?.State?.Name, "the NAT instance is running").toBe("running");
     expect(nat?.SourceDestCheck, "the NAT instance's source/destination check is off").toBe(false);
     expect(nat?.InstanceType, "the NAT instance has the model's type").toBe(model.network.natInstanceType);
+  });
+
+  test("the NAT instance keeps the bastion's hours", async ({ aws, model }) => {
+    test.skip(model.network.nat !== "nat_instance", `network.nat is ${model.network.nat}: no NAT instance`);
+    test.skip(model.network.natSchedule === "always", "network.natSchedule is always: it runs all month");
+    const b = model.bastion.schedule;
+    const r = await aws.ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: "tag:Name", Values: [`${model.project}-nat`] },
+          { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
+        ],
+      }),
+    );
+    const natId = r.Reservations?.[0]?.Instances?.[0]?.InstanceId;
+    expect(natId, "the NAT instance is found by its Name tag").toMatch(/^i-/);
+    for (const [what, cron] of [
+      ["start", b.start],
+      ["stop", b.stop],
+    ] as const) {
+      const s = await aws.scheduler.send(new GetScheduleCommand({ Name: `${model.project}-nat-${what}` }));
+      await evidence(`the NAT's ${what} schedule`, s);
+      const [min, hour] = cron.split(" ");
+      expect(s.ScheduleExpression, `it ${what}s at the bastion's ${cron}`).toMatch(
+        new RegExp(`^cron\\(${min ?? ""} ${hour ?? ""} `),
+      );
+      expect(s.ScheduleExpressionTimezone, "in the bastion's time zone").toBe(b.timeZone);
+      expect(s.State, "the schedule is enabled").toBe("ENABLED");
+      expect(s.Target?.Arn, `it calls EC2's ${what}Instances`).toBe(
+        `arn:aws:scheduler:::aws-sdk:ec2:${what}Instances`,
+      );
+      expect(JSON.parse(s.Target?.Input ?? "{}"), "on the NAT instance").toEqual({ InstanceIds: [natId] });
+    }
   });
 
   test("the public subnet's default route leads to the VPC's internet gateway", async ({ aws, model }) => {

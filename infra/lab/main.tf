@@ -14,6 +14,10 @@ module "network" {
   nat_instance_type          = var.nat_instance_type
   nat_instance_volume_size   = var.nat_instance_volume_size
   nat_instance_ami_parameter = var.nat_instance_ami_parameter
+  nat_schedule               = var.nat_schedule
+  schedule_start             = var.bastion_schedule_start
+  schedule_stop              = var.bastion_schedule_stop
+  schedule_time_zone         = var.bastion_schedule_time_zone
   tags                       = var.tags
 }
 

@@ -17,6 +17,7 @@ provider "aws" {
     iam         = "http://127.0.0.1:4566"
     logs        = "http://127.0.0.1:4566"
     s3          = "http://127.0.0.1:4566"
+    scheduler   = "http://127.0.0.1:4566"
     ssm         = "http://127.0.0.1:4566"
     sts         = "http://127.0.0.1:4566"
     budgets     = "http://127.0.0.1:4566"

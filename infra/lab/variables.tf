@@ -83,8 +83,8 @@ variable "nat" {
 
 variable "nat_instance_type" {
   type        = string
-  description = "Instance type of the NAT instance; ARM64 (Graviton) only. Example: \"t4g.nano\""
-  default     = "t4g.nano"
+  description = "Instance type of the NAT instance; ARM64 (Graviton) only. Example: \"t4g.small\""
+  default     = "t4g.small"
   validation {
     condition     = can(regex("^(a1|[a-z]+[0-9]+g[a-z]*)\\.[a-z0-9]+$", var.nat_instance_type))
     error_message = "nat_instance_type must be a Graviton (ARM64) type such as t4g.nano."
@@ -108,6 +108,16 @@ variable "nat_instance_ami_parameter" {
   validation {
     condition     = startswith(var.nat_instance_ami_parameter, "/aws/service/")
     error_message = "nat_instance_ami_parameter must be an AWS public parameter under /aws/service/."
+  }
+}
+
+variable "nat_schedule" {
+  type        = string
+  description = "When the NAT instance runs: bastion (EventBridge Scheduler starts and stops it on the bastion's hours) or always. Example: \"bastion\""
+  default     = "bastion"
+  validation {
+    condition     = contains(["bastion", "always"], var.nat_schedule)
+    error_message = "nat_schedule must be one of bastion, always."
   }
 }
 

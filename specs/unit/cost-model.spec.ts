@@ -118,6 +118,37 @@ test("the alternatives, priced with trial + legacy", () => {
   expect(alt["no public IPv4 anywhere"]).toBeCloseTo(3.358, 6);
   // 730 h of t4g.small is inside 750 h; 28 GB inside 30 GB.
   expect(alt["bastion always on"]).toBeCloseTo(3.358, 6);
+  expect(alt["NAT instance as t4g.nano, always on"]).toBeCloseTo(3.358, 6);
+});
+
+test("a NAT instance tagged for the bastion's schedule counts its hours, and the trial covers it", () => {
+  const scheduled: TofuShow = {
+    values: {
+      root_module: {
+        resources: [
+          {
+            address: "module.network.aws_instance.nat[0]",
+            type: "aws_instance",
+            values: {
+              instance_type: "t4g.small",
+              associate_public_ip_address: true,
+              root_block_device: [{ volume_size: 8 }],
+              tags: { Name: "moon-and-back-nat", Schedule: "bastion" },
+            },
+          },
+        ],
+      },
+    },
+  };
+  const u = usageOf(scheduled, opts);
+  // 152.083 h of t4g.small and of its address; its 8 GB disk all month (kept while stopped).
+  expect(u.map((x) => [x.kind, +x.quantity.toFixed(3)])).toEqual([
+    ["instance", 152.083],
+    ["ebs", 8],
+    ["publicIpv4", 152.083],
+  ]);
+  expect(estimate(u, "none").totalUsd).toBeCloseTo(152.0833333 * 0.0184 + 8 * 0.088 + 152.0833333 * 0.005, 6);
+  expect(estimate(u, "trial+legacy").totalUsd).toBeCloseTo(0, 9);
 });
 
 test("an experiment session: two m7g.xlarge nodes with 132 GB each", () => {

@@ -76,7 +76,8 @@ resource "aws_instance" "nat" {
     volume_type = "gp3"
     volume_size = var.nat_instance_volume_size
   }
-  tags = merge(var.tags, { Name = "${var.name}-nat" })
+  # The cost model reads this tag to count the instance's hours.
+  tags = merge(var.tags, { Name = "${var.name}-nat", Schedule = var.nat_schedule })
 }
 
 resource "aws_route" "private_ipv4_nat_instance" {

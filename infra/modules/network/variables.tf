@@ -75,7 +75,7 @@ variable "nat" {
 
 variable "nat_instance_type" {
   type        = string
-  description = "Instance type of the NAT instance; ARM64 (Graviton) only. Example: \"t4g.nano\""
+  description = "Instance type of the NAT instance; ARM64 (Graviton) only. Example: \"t4g.small\""
   validation {
     condition     = can(regex("^(a1|[a-z]+[0-9]+g[a-z]*)\\.[a-z0-9]+$", var.nat_instance_type))
     error_message = "nat_instance_type must be a Graviton (ARM64) type such as t4g.nano."
@@ -98,6 +98,41 @@ variable "nat_instance_ami_parameter" {
     condition     = startswith(var.nat_instance_ami_parameter, "/aws/service/")
     error_message = "nat_instance_ami_parameter must be an AWS public parameter under /aws/service/."
   }
+}
+
+variable "nat_schedule" {
+  type        = string
+  description = "When the NAT instance runs: bastion (EventBridge Scheduler starts and stops it on the bastion's hours) or always. Example: \"bastion\""
+  validation {
+    condition     = contains(["bastion", "always"], var.nat_schedule)
+    error_message = "nat_schedule must be one of bastion, always."
+  }
+}
+
+variable "schedule_start" {
+  type        = string
+  description = "Cron recurrence that starts the NAT instance (the bastion's). Example: \"0 18 * * *\""
+  default     = "0 18 * * *"
+  validation {
+    condition     = can(regex("^\\S+ \\S+ \\S+ \\S+ ([*]|[A-Za-z,-]+)$", var.schedule_start))
+    error_message = "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0."
+  }
+}
+
+variable "schedule_stop" {
+  type        = string
+  description = "Cron recurrence that stops them. Example: \"0 23 * * *\""
+  default     = "0 23 * * *"
+  validation {
+    condition     = can(regex("^\\S+ \\S+ \\S+ \\S+ ([*]|[A-Za-z,-]+)$", var.schedule_stop))
+    error_message = "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0."
+  }
+}
+
+variable "schedule_time_zone" {
+  type        = string
+  description = "IANA time zone of the recurrences. Example: \"Europe/Paris\""
+  default     = "Europe/Paris"
 }
 
 variable "tags" {

@@ -1,0 +1,121 @@
+// Plain instances that keep the bastion's hours (the nodes, the NAT instance): EventBridge
+// Scheduler starts and stops them with the bastion's crons, through a role that may touch
+// those instances and nothing else. The bastion itself is a group and uses its own
+// scheduled actions; these are instances a group cannot hold (fixed addresses, forwarding).
+import type { Model } from "../model/index.ts";
+import { attrs, block, comment, ref, type Block, type Comment } from "./writers/hcl.ts";
+import type { TofuVariable } from "./writers/tofu.ts";
+
+const CRON_FIELDS = 'can(regex("^\\\\S+ \\\\S+ \\\\S+ \\\\S+ ([*]|[A-Za-z,-]+)$", var.NAME))';
+const CRON_MESSAGE =
+  "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0.";
+
+/** The module variables a schedule reads, each the root's bastion variable of the same purpose. */
+export function scheduleVariables(model: Model, who: string): (TofuVariable & { root: string })[] {
+  const b = model.bastion.schedule;
+  return [
+    {
+      name: "schedule_start",
+      root: "bastion_schedule_start",
+      type: "string",
+      description: `Cron recurrence that starts ${who} (the bastion's).`,
+      example: `"${b.start}"`,
+      default: b.start,
+      validations: [{ condition: CRON_FIELDS.replace("NAME", "schedule_start"), message: CRON_MESSAGE }],
+    },
+    {
+      name: "schedule_stop",
+      root: "bastion_schedule_stop",
+      type: "string",
+      description: "Cron recurrence that stops them.",
+      example: `"${b.stop}"`,
+      default: b.stop,
+      validations: [{ condition: CRON_FIELDS.replace("NAME", "schedule_stop"), message: CRON_MESSAGE }],
+    },
+    {
+      name: "schedule_time_zone",
+      root: "bastion_schedule_time_zone",
+      type: "string",
+      description: "IANA time zone of the recurrences.",
+      example: `"${b.timeZone}"`,
+      default: b.timeZone,
+    },
+  ];
+}
+
+export interface InstanceSchedule {
+  /** Short name in resource names: `${var.name}-<who>-start`. */
+  readonly who: string;
+  /** The HCL `count` of every block: 1 when the schedule applies. */
+  readonly count: string;
+  /** HCL lists of the instances' IDs and ARNs. */
+  readonly ids: string;
+  readonly arns: string;
+}
+
+/** The locals, role, policy and the start and stop schedules. */
+export function instanceScheduleBlocks(s: InstanceSchedule): (Block | Comment)[] {
+  const schedule = (what: "start" | "stop"): Block =>
+    block(
+      "resource",
+      ["aws_scheduler_schedule", what],
+      attrs({
+        count: ref(s.count),
+        name: ref(`"\${var.name}-${s.who}-${what}"`),
+        schedule_expression: ref(`local.scheduler_cron.${what}`),
+        schedule_expression_timezone: ref("var.schedule_time_zone"),
+      }),
+      block("flexible_time_window", [], attrs({ mode: "OFF" })),
+      block(
+        "target",
+        [],
+        attrs({
+          arn: `arn:aws:scheduler:::aws-sdk:ec2:${what}Instances`,
+          role_arn: ref("aws_iam_role.scheduler[0].arn"),
+          input: ref(`jsonencode({ InstanceIds = ${s.ids} })`),
+        }),
+      ),
+    );
+  return [
+    comment(
+      "The bastion's five-field crons in EventBridge Scheduler's six-field form, where one of\n" +
+        'day-of-month and day-of-week must be "?" (weekdays are given by name, as both read them).',
+    ),
+    block(
+      "locals",
+      [],
+      attrs({
+        scheduler_cron: ref(
+          '{ for k, v in { start = var.schedule_start, stop = var.schedule_stop } : k => (split(" ", v)[4] == "*" ? "cron(${join(" ", slice(split(" ", v), 0, 4))} ? *)" : "cron(${join(" ", slice(split(" ", v), 0, 2))} ? ${split(" ", v)[3]} ${split(" ", v)[4]} *)") }',
+        ),
+      }),
+    ),
+    block(
+      "resource",
+      ["aws_iam_role", "scheduler"],
+      attrs({
+        count: ref(s.count),
+        name: ref(`"\${var.name}-${s.who}-scheduler"`),
+        assume_role_policy: ref(
+          'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "scheduler.amazonaws.com" } }] })',
+        ),
+        tags: ref("var.tags"),
+      }),
+    ),
+    comment(`It may start and stop these ${s.who === "nodes" ? "nodes" : "instances"} and nothing else.`),
+    block(
+      "resource",
+      ["aws_iam_role_policy", "scheduler"],
+      attrs({
+        count: ref(s.count),
+        name: `start-stop-${s.who}`,
+        role: ref("aws_iam_role.scheduler[0].id"),
+        policy: ref(
+          `jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["ec2:StartInstances", "ec2:StopInstances"], Resource = ${s.arns} }] })`,
+        ),
+      }),
+    ),
+    schedule("start"),
+    schedule("stop"),
+  ];
+}
