@@ -44,11 +44,16 @@ export function schematicFor(model: Model, role: NodeRole): Schematic {
   return { officialExtensions: model.nodes.extensions[role === "controlplane" ? "gateway" : "compute"] };
 }
 
-/** The cluster's API endpoint: the first control-plane node's fixed address. */
-export function clusterEndpoint(model: Model): string {
+/** The first control-plane node's fixed address: the cluster's endpoint and talosctl's. */
+export function firstControlPlaneIp(model: Model): string {
   const cp = model.nodes.machines.find((m) => m.role === "controlplane");
   if (!cp) throw new Error("the model has no controlplane node");
-  return `https://${cp.ip}:${model.nodes.kubernetesApiPort}`;
+  return cp.ip;
+}
+
+/** The cluster's API endpoint: the first control-plane node's fixed address. */
+export function clusterEndpoint(model: Model): string {
+  return `https://${firstControlPlaneIp(model)}:${model.nodes.kubernetesApiPort}`;
 }
 
 /** Every registry the nodes pull from, mirrored by the bastion's cache for it, over plain http. */

@@ -5,7 +5,7 @@
 // (Flux cannot install the operator that installs Flux).
 import type { Model } from "../model/index.ts";
 import { cidrHost, parseIpv4Cidr } from "../model/net.ts";
-import { clusterEndpoint } from "./04-talos.ts";
+import { clusterEndpoint, firstControlPlaneIp } from "./04-talos.ts";
 import { PLATFORM_PACKAGE, kustomizeFile, platformPaths } from "./platform.ts";
 import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
 import { renderYaml } from "./writers/yaml.ts";
@@ -18,13 +18,6 @@ export function installerChart(model: Model): { readonly url: string; readonly v
     url: `oci://${model.platform.cozystack.installerChart}`,
     version: model.versions.cozystack.version,
   };
-}
-
-/** The first control plane's address, which the operator and Talos's kubeconfig use. */
-function controlPlaneIp(model: Model): string {
-  const cp = model.nodes.machines.find((m) => m.role === "controlplane");
-  if (!cp) throw new Error("the model has no controlplane node");
-  return cp.ip;
 }
 
 /** The platform Package: every network value is the model's, the same ones Talos was given. */
@@ -66,7 +59,7 @@ export function platformPackage(model: Model): Record<string, unknown> {
  * from the repository root; DIR is where `npm run talos:configs -- --out DIR` wrote.
  */
 export function afterBootCommands(model: Model): string[] {
-  const ip = controlPlaneIp(model);
+  const ip = firstControlPlaneIp(model);
   const chart = installerChart(model);
   const paths = platformPaths(model);
   return [
