@@ -8,6 +8,7 @@ export default tseslint.config(
       "node_modules/",
       "reports/",
       ".venv/",
+      ".venv-checkov/",
       "infra/",
       "test-results/",
       "playwright-report/",

@@ -6,39 +6,22 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tofuShowJson } from "../lab/tofu.ts";
-import { loadModel, REPO_ROOT, type Model } from "../model/index.ts";
-import {
-  alternatives,
-  estimate,
-  offersUsed,
-  sessionUsage,
-  usageOf,
-  type TofuShow,
-  type UsageOptions,
-} from "./model.ts";
-import { FREE_TIER_PROFILES, HOURS_PER_MONTH, PRICES_DATE, type FreeTierProfile } from "./prices.ts";
-
-/** The model's schedule and the traffic a NAT gateway would see, as the model's usage options. */
-export function usageOptions(model: Model): UsageOptions {
-  return {
-    scheduledHoursPerMonth: (model.bastion.schedule.targetHoursPerDay * HOURS_PER_MONTH) / 24,
-    natGatewayGbPerMonth: 5,
-  };
-}
-
-const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
+import { loadModel, REPO_ROOT } from "../model/index.ts";
+import { offersUsed, type TofuShow } from "./model.ts";
+import { describeLine, projectBill, usd } from "./bill.ts";
+import { FREE_TIER_PROFILES, PRICES_DATE, type FreeTierProfile } from "./prices.ts";
 
 function parseArgs(argv: readonly string[]): {
   lab: boolean;
   show?: string;
-  profile: FreeTierProfile;
+  profile: FreeTierProfile | undefined;
   sessionHours: number;
   json: string;
 } {
   const out = {
     lab: false,
     show: undefined as string | undefined,
-    profile: "trial+legacy" as FreeTierProfile,
+    profile: undefined as FreeTierProfile | undefined,
     sessionHours: 4,
     json: join(REPO_ROOT, "reports", "cost.json"),
   };
@@ -77,41 +60,24 @@ function main(): void {
   const show = (
     args.lab ? tofuShowJson(model) : JSON.parse(readFileSync(args.show ?? "", "utf8"))
   ) as TofuShow;
-  const opts = usageOptions(model);
-  const usage = usageOf(show, opts);
-  const chosen = estimate(usage, args.profile);
-  console.log(`prices: eu-west-1, table of ${PRICES_DATE} (cost/prices.ts); profile: ${args.profile}`);
-  for (const o of offersUsed(args.profile)) console.log(`  free: ${o}`);
-  for (const l of chosen.lines)
-    console.log(
-      `  ${l.address}: ${l.quantity.toFixed(1)} × ${usd(l.unitUsd)} per ${l.unit} = ${usd(l.grossUsd)}${l.freeUsd ? `, free ${usd(l.freeUsd)}` : ""} → ${usd(l.netUsd)} (${l.why})`,
-    );
+  const bill = projectBill(model, show, args.profile ?? model.budget.freeTierProfile, args.sessionHours);
+  console.log(`prices: eu-west-1, table of ${PRICES_DATE} (cost/prices.ts); profile: ${bill.profile}`);
+  for (const o of offersUsed(bill.profile)) console.log(`  free: ${o}`);
+  for (const l of bill.estimate.lines) console.log(`  ${describeLine(l)}`);
   console.log(
-    `baseline: ${usd(chosen.totalUsd)} a month (before free tier ${usd(chosen.grossUsd)}); budget ${usd(model.budget.monthlyUsd)}`,
+    `baseline: ${usd(bill.estimate.totalUsd)} a month (before free tier ${usd(bill.estimate.grossUsd)}); budget ${usd(bill.budgetUsd)}`,
   );
-  const profiles = Object.fromEntries(FREE_TIER_PROFILES.map((p) => [p, estimate(usage, p).totalUsd]));
-  console.log(`by profile: ${FREE_TIER_PROFILES.map((p) => `${p} ${usd(profiles[p] ?? NaN)}`).join(", ")}`);
-  const alts = alternatives(usage, opts).map((a) => ({
-    name: a.name,
-    totalUsd: estimate(a.usage, args.profile).totalUsd,
-  }));
+  console.log(`by profile: ${FREE_TIER_PROFILES.map((p) => `${p} ${usd(bill.byProfile[p])}`).join(", ")}`);
+  console.log(`t4g instance-hours a month: ${bill.t4gHours.toFixed(1)} (the trial covers 750)`);
+  for (const u of bill.unexpected) console.log(`  unexpected: ${u.address}: ${u.problem}`);
   console.log("alternatives:");
-  for (const a of alts) console.log(`  ${a.name}: ${usd(a.totalUsd)}`);
-  const n = model.nodes.machines.length;
-  const disk = model.nodes.aws.systemVolumeGb + model.nodes.aws.dataVolumeGb;
-  const hour = estimate(sessionUsage(n, model.nodes.aws.instanceType, disk, 1), "none").totalUsd;
-  const session = estimate(
-    sessionUsage(n, model.nodes.aws.instanceType, disk, args.sessionHours),
-    "none",
-  ).totalUsd;
+  for (const a of bill.alternatives) console.log(`  ${a.name}: ${usd(a.totalUsd)}`);
+  const s = bill.session;
   console.log(
-    `experiment session: ${n} × ${model.nodes.aws.instanceType} with ${disk} GB each: ${usd(hour)} an hour, ${usd(session)} for ${args.sessionHours} h (no free tier)`,
+    `experiment session: ${s.nodes} × ${s.instanceType} with ${model.nodes.aws.systemVolumeGb + model.nodes.aws.dataVolumeGb} GB each: ${usd(s.perHourUsd)} an hour, ${usd(s.totalUsd)} for ${s.hours} h (no free tier)`,
   );
   mkdirSync(dirname(args.json), { recursive: true });
-  writeFileSync(
-    args.json,
-    `${JSON.stringify({ pricesDate: PRICES_DATE, profile: args.profile, estimate: chosen, byProfile: profiles, alternatives: alts, session: { nodes: n, instanceType: model.nodes.aws.instanceType, perHourUsd: hour, hours: args.sessionHours, totalUsd: session } }, null, 2)}\n`,
-  );
+  writeFileSync(args.json, `${JSON.stringify(bill, null, 2)}\n`);
   console.log(`written: ${args.json}`);
 }
 

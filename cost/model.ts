@@ -11,6 +11,7 @@ import {
   type FreeTierProfile,
   type Price,
 } from "./prices.ts";
+import { SERVICES, type ServiceName } from "./services.ts";
 
 /** The part of `tofu show -json` the model reads (planned_values for a plan, values for a state). */
 export interface TofuModule {
@@ -31,7 +32,17 @@ export interface TofuShow {
 /** One billable quantity of the month, before any free tier. */
 export interface Usage {
   readonly address: string;
-  readonly kind: "instance" | "ebs" | "publicIpv4" | "natGatewayHour" | "natGatewayGb";
+  readonly kind:
+    | "instance"
+    | "ebs"
+    | "publicIpv4"
+    | "natGatewayHour"
+    | "natGatewayGb"
+    | "flowLogGb"
+    | "logStorageGb"
+    | "s3Gb"
+    | "s3Put"
+    | "s3Get";
   /** For instances: the type (the free trial pools t4g.small hours). */
   readonly instanceType?: string;
   /** For public IPv4: held by an EC2 instance (the legacy free tier covers only those). */
@@ -41,6 +52,8 @@ export interface Usage {
 }
 
 export interface LineItem extends Usage {
+  /** The service it is billed under, as Cost Explorer names it. */
+  readonly service: ServiceName;
   readonly unit: string;
   readonly unitUsd: number;
   readonly grossUsd: number;
@@ -62,9 +75,18 @@ export interface UsageOptions {
   readonly scheduledHoursPerMonth: number;
   /** GB a month through a NAT gateway, were there one. */
   readonly natGatewayGbPerMonth: number;
+  /** GB a month of flow-log records a VPC flow log delivers (an estimate: see cost/README.md). */
+  readonly flowLogGbPerMonth: number;
+  /** The OpenTofu state in S3 (the aws root's backend, outside the plan), when there is one. */
+  readonly stateBackend?: {
+    readonly kb: number;
+    readonly putsPerMonth: number;
+    readonly getsPerMonth: number;
+  };
 }
 
-function resources(m: TofuModule | undefined): TofuResource[] {
+/** Every resource of a module tree, child modules included. */
+export function resources(m: TofuModule | undefined): TofuResource[] {
   if (!m) return [];
   return [...(m.resources ?? []), ...(m.child_modules ?? []).flatMap(resources)];
 }
@@ -154,6 +176,52 @@ export function usageOf(show: TofuShow, opts: UsageOptions): Usage[] {
         ? "Elastic IP on an instance"
         : "Elastic IP (a NAT gateway's, say): not EC2's free tier",
     });
+  const logGroups = byType("aws_cloudwatch_log_group");
+  for (const f of byType("aws_flow_log")) {
+    if (str(f.values.log_destination_type) !== "cloud-watch-logs")
+      throw new Error(
+        `${f.address}: only flow logs to CloudWatch Logs are priced; add its destination to cost/`,
+      );
+    out.push({
+      address: f.address,
+      kind: "flowLogGb",
+      quantity: opts.flowLogGbPerMonth,
+      why: `${str(f.values.traffic_type) || "ALL"} flows, estimated`,
+    });
+  }
+  for (const g of logGroups) {
+    // At a steady state a group holds what came in over its retention period.
+    const days = typeof g.values.retention_in_days === "number" ? g.values.retention_in_days : 0;
+    const ingested = byType("aws_flow_log").length * opts.flowLogGbPerMonth;
+    if (days === 0 && ingested > 0)
+      throw new Error(
+        `${g.address} keeps its logs forever: set retention_in_days, or the storage grows without end`,
+      );
+    out.push({
+      address: g.address,
+      kind: "logStorageGb",
+      quantity: (ingested * days) / 30,
+      why: `${days} days of what the flow log delivers`,
+    });
+  }
+  if (opts.stateBackend) {
+    const b = opts.stateBackend;
+    out.push(
+      { address: 'backend "s3"', kind: "s3Gb", quantity: b.kb / 1e6, why: `the state, ${b.kb} kB` },
+      {
+        address: 'backend "s3"',
+        kind: "s3Put",
+        quantity: b.putsPerMonth / 1000,
+        why: `${b.putsPerMonth} writes`,
+      },
+      {
+        address: 'backend "s3"',
+        kind: "s3Get",
+        quantity: b.getsPerMonth / 1000,
+        why: `${b.getsPerMonth} reads`,
+      },
+    );
+  }
   for (const n of byType("aws_nat_gateway")) {
     out.push({ address: n.address, kind: "natGatewayHour", quantity: HOURS_PER_MONTH, why: "always on" });
     out.push({
@@ -184,6 +252,36 @@ function priceOf(u: Usage): Price {
       return PRICES.natGatewayHour;
     case "natGatewayGb":
       return PRICES.natGatewayGb;
+    case "flowLogGb":
+      return PRICES.flowLogsToCloudWatch;
+    case "logStorageGb":
+      return PRICES.cloudwatchLogsStorage;
+    case "s3Gb":
+      return PRICES.s3Standard;
+    case "s3Put":
+      return PRICES.s3Put;
+    case "s3Get":
+      return PRICES.s3Get;
+  }
+}
+
+function serviceOf(u: Usage): ServiceName {
+  switch (u.kind) {
+    case "instance":
+      return SERVICES.ec2Compute;
+    case "ebs":
+    case "natGatewayHour":
+    case "natGatewayGb":
+      return SERVICES.ec2Other;
+    case "publicIpv4":
+      return SERVICES.vpc;
+    case "flowLogGb":
+    case "logStorageGb":
+      return SERVICES.cloudwatch;
+    case "s3Gb":
+    case "s3Put":
+    case "s3Get":
+      return SERVICES.s3;
   }
 }
 
@@ -216,6 +314,7 @@ export function estimate(usage: readonly Usage[], profile: FreeTierProfile): Est
     const freeUsd = free * price.usd;
     return {
       ...u,
+      service: serviceOf(u),
       unit: price.unit,
       unitUsd: price.usd,
       grossUsd: gross,

@@ -1,6 +1,7 @@
 // The cost model's one price table: eu-west-1 on-demand prices in USD, each with where it
 // comes from and the date of that source, and the free-tier offers the profiles apply.
 // Re-check a price before relying on it; change it here and nowhere else.
+import { FREE_TIER_PROFILES, type FreeTierProfile } from "../model/index.ts";
 
 export interface Price {
   readonly usd: number;
@@ -214,8 +215,7 @@ export const FREE_OFFERS = {
 } as const satisfies Record<string, FreeOffer>;
 
 /** Which offers apply: none, the t4g.small trial, the legacy 12-month tier, or both. */
-export const FREE_TIER_PROFILES = ["none", "trial", "legacy", "trial+legacy"] as const;
-export type FreeTierProfile = (typeof FREE_TIER_PROFILES)[number];
+export { FREE_TIER_PROFILES, type FreeTierProfile };
 
 export function offersOf(profile: FreeTierProfile): {
   trial: boolean;

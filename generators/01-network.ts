@@ -6,6 +6,8 @@ import { versionsTf } from "./roots.ts";
 import { attrs, block, comment, hclFile, ref, type Block } from "./writers/hcl.ts";
 import { renderShell } from "./writers/shell.ts";
 import {
+  checkovSkip,
+  INSTANCE_CHECKOV_SKIPS,
   interfaceTables,
   outputBlock,
   variableBlock,
@@ -233,6 +235,14 @@ function networkTf(): string {
     block(
       "resource",
       ["aws_vpc", "this"],
+      checkovSkip(
+        "CKV2_AWS_11",
+        "its flow log is in the guardrails module, where checkov does not follow the VPC; the audit checks it over the API",
+      ),
+      checkovSkip(
+        "CKV2_AWS_12",
+        "the guardrails module empties its default group, where checkov does not follow the VPC; the audit checks it over the API",
+      ),
       attrs({
         cidr_block: ref("var.vpc_cidr"),
         assign_generated_ipv6_cidr_block: true,
@@ -406,6 +416,10 @@ function natTf(): string {
       block(
         "resource",
         ["aws_instance", "nat"],
+        checkovSkip("CKV_AWS_88", "a NAT instance forwards to the internet from its own public address"),
+        INSTANCE_CHECKOV_SKIPS.ebsOptimized,
+        INSTANCE_CHECKOV_SKIPS.monitoring,
+        INSTANCE_CHECKOV_SKIPS.noRole("The NAT instance"),
         attrs({
           count: ifInstance,
           ami: ref("data.aws_ssm_parameter.nat_ami[0].insecure_value"),

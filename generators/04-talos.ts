@@ -22,8 +22,10 @@ import { instanceScheduleBlocks, scheduleVariables } from "./instance-schedule.t
 import { versionsTf } from "./roots.ts";
 import { attrs, block, comment, hclFile, ref, type Block, type Comment } from "./writers/hcl.ts";
 import {
+  checkovSkip,
   encryptedVolume,
   imdsV2Only,
+  INSTANCE_CHECKOV_SKIPS,
   interfaceTables,
   outputBlock,
   variableBlock,
@@ -320,6 +322,15 @@ function nodeVariables(model: Model): (TofuVariable & { root?: string })[] {
       ],
     },
     {
+      name: "public_ipv4",
+      root: "node_public_ipv4",
+      type: "bool",
+      description:
+        "An Elastic IP on each node ($0.005 an hour each, and the node in reach of every scanner); false keeps them behind the NAT, and spec 09 fails on true.",
+      example: "false",
+      default: n.aws.publicIpv4,
+    },
+    {
       name: "matchbox_url",
       type: "string",
       description: "matchbox on the bastion, as the nodes reach it.",
@@ -513,6 +524,17 @@ function nodesTf(): string {
     block(
       "resource",
       ["aws_instance", "node"],
+      checkovSkip(
+        "CKV_AWS_79",
+        "IMDSv2 is required by the node's launch template, which checkov does not follow",
+      ),
+      checkovSkip(
+        "CKV_AWS_8",
+        "both disks are encrypted by the node's launch template, which checkov does not follow",
+      ),
+      INSTANCE_CHECKOV_SKIPS.ebsOptimized,
+      INSTANCE_CHECKOV_SKIPS.monitoring,
+      INSTANCE_CHECKOV_SKIPS.noRole("A Talos node"),
       attrs({
         for_each: ref("var.enabled ? var.machines : {}"),
         user_data: ref(
@@ -533,6 +555,24 @@ function nodesTf(): string {
         attrs({ network_interface_id: ref("aws_network_interface.node[each.key].id") }),
       ),
       attrs({ tags: ref("merge(var.tags, { Name = each.key, Role = each.value.role })") }),
+    ),
+    comment(
+      "Only when public_ipv4 is true, which the exposure audit (spec 09) refuses: a public node\n" +
+        "is scanned from the whole internet, and its address is billed by the hour.",
+    ),
+    block(
+      "resource",
+      ["aws_eip", "node"],
+      checkovSkip(
+        "CKV2_AWS_19",
+        "it sits on the node's own interface, which EC2 keeps through a stop; made only when public_ipv4 is true",
+      ),
+      attrs({
+        for_each: ref("var.enabled && var.public_ipv4 ? var.machines : {}"),
+        domain: "vpc",
+        network_interface: ref("aws_network_interface.node[each.key].id"),
+        tags: ref("merge(var.tags, { Name = each.key })"),
+      }),
     ),
   ];
   return hclFile(

@@ -5,6 +5,8 @@ import { generator04 } from "./04-talos.ts";
 import { generator05 } from "./05-cozystack.ts";
 import { generator06 } from "./06-demo.ts";
 import { generator07 } from "./07-gitops.ts";
+import { generator08 } from "./08-budget.ts";
+import { generator09 } from "./09-guardrails.ts";
 import { rootsFiles } from "./roots.ts";
 import type { GeneratedFile, Generator } from "./types.ts";
 import type { Model } from "../model/index.ts";
@@ -20,6 +22,8 @@ export const GENERATORS: readonly Generator[] = [
   generator05,
   generator06,
   generator07,
+  generator08,
+  generator09,
 ];
 
 /** Folders whose every file is generated: a file there that no generator made is an error. */

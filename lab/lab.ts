@@ -26,10 +26,13 @@ import {
   writeState,
   type LabState,
 } from "./state.ts";
-import { tofuInitApply, tofuOutputs } from "./tofu.ts";
+import { tofuInitApply, tofuOutputs, tofuShowJson } from "./tofu.ts";
+import { projectBill, usd } from "../cost/bill.ts";
+import { loadIntoEmulator, monthElapsed } from "../cost/explorer.ts";
+import type { TofuShow } from "../cost/model.ts";
 
 let phase = 0;
-const PHASES = 5;
+const PHASES = 6;
 /** How long lab up waits for the bastion's user data to attach its interface and finish. */
 const BASTION_BOOT_TIMEOUT_MS = 240_000;
 function progress(what: string): number {
@@ -165,6 +168,13 @@ export async function up(model: Model): Promise<void> {
     t = progress("tofu init + apply of infra/lab against the emulator");
     await tofuInitApply(model);
     console.log(`  applied (${elapsed(t)})`);
+    t = progress("Cost Explorer: this month's cost so far, from the cost model's bill of the applied state");
+    const bill = projectBill(model, tofuShowJson(model) as TofuShow);
+    const now = new Date();
+    await loadIntoEmulator(derived(model).emulatorUrl, bill, now);
+    console.log(
+      `  loaded: ${(monthElapsed(now) * 100).toFixed(0)}% of a ${usd(bill.estimate.totalUsd)} month (${bill.profile}) (${elapsed(t)})`,
+    );
     t = progress("data plane: lab internet, home, VPC router, internet gateway, NAT, private host");
     const plane = await buildDataPlane(model, state, tofuOutputs(model));
     console.log(`  built (${elapsed(t)}); private default route → ${plane.defaultRoutes.private ?? "none"}`);

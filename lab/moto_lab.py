@@ -14,6 +14,9 @@
   group reference, where DescribeSecurityGroupRules does not look, so it describes none
   and every plan wants to set it again.
 
+- Budgets: DescribeSubscribersForNotification and the tagging calls are not implemented,
+  and the provider reads a budget's notifications' subscribers and tags after every apply.
+
 These patches make moto answer as AWS does; everything else is moto as released.
 
 With MOTO_LAB_UNIX_SOCKET set, the same emulator (one set of backends) also answers on
@@ -23,6 +26,7 @@ lab internet, so programs inside the lab reach the API without a route to the ho
 Usage: python moto_lab.py -H 127.0.0.1 -p 4566
 """
 
+import json
 import os
 import threading
 from typing import Any
@@ -30,6 +34,7 @@ from typing import Any
 import moto.server
 from werkzeug.serving import run_simple
 
+from moto.budgets.responses import BudgetsResponse
 from moto.ec2.models.instances import Instance
 from moto.ec2.models.launch_templates import LaunchTemplateVersion
 from moto.ec2.models.security_groups import SecurityGroupRule
@@ -99,6 +104,55 @@ def _rule_description(self: SecurityGroupRule) -> str | None:
 
 
 SecurityGroupRule.description = property(_rule_description)  # type: ignore[assignment,method-assign]
+
+
+def _describe_subscribers(self: BudgetsResponse) -> str:
+    budget = self.backend.budgets[self._get_param("AccountId")][self._get_param("BudgetName")]
+    wanted = self._get_param("Notification")
+    found = [n.subscribers for n in budget.notifications if n.details == wanted]
+    return json.dumps({"Subscribers": found[0] if found else []})
+
+
+# Budget tags by ARN, kept beside moto's backend (which has none); a reset of the emulator
+# goes with the lab's, so no stale tag outlives its budget for long.
+_budget_tags: dict[str, dict[str, str]] = {}
+
+
+def _list_tags(self: BudgetsResponse) -> str:
+    tags = _budget_tags.get(self._get_param("ResourceARN"), {})
+    return json.dumps({"ResourceTags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]})
+
+
+def _tag(self: BudgetsResponse) -> str:
+    arn = self._get_param("ResourceARN")
+    _budget_tags.setdefault(arn, {}).update({t["Key"]: t["Value"] for t in self._get_param("ResourceTags", [])})
+    return json.dumps({})
+
+
+def _untag(self: BudgetsResponse) -> str:
+    tags = _budget_tags.get(self._get_param("ResourceARN"), {})
+    for key in self._get_param("ResourceTagKeys", []):
+        tags.pop(key, None)
+    return json.dumps({})
+
+
+_released_create_budget = BudgetsResponse.create_budget
+
+
+def _create_budget(self: BudgetsResponse) -> str:
+    tags = self._get_param("ResourceTags", [])
+    if tags:
+        name = self._get_param("Budget")["BudgetName"]
+        arn = f"arn:aws:budgets::{self._get_param('AccountId')}:budget/{name}"
+        _budget_tags[arn] = {t["Key"]: t["Value"] for t in tags}
+    return _released_create_budget(self)
+
+
+BudgetsResponse.describe_subscribers_for_notification = _describe_subscribers  # type: ignore[attr-defined]
+BudgetsResponse.list_tags_for_resource = _list_tags  # type: ignore[attr-defined]
+BudgetsResponse.tag_resource = _tag  # type: ignore[attr-defined]
+BudgetsResponse.untag_resource = _untag  # type: ignore[attr-defined]
+BudgetsResponse.create_budget = _create_budget  # type: ignore[method-assign]
 
 
 def _run_simple(host: str, port: int, app: Any, **kwargs: Any) -> None:

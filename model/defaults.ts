@@ -79,13 +79,25 @@ export const DEFAULT_MODEL: Model = {
     serviceCidr: "10.96.0.0/16",
     clusterDomain: "cozy.local",
     installDisk: { aws: "/dev/nvme0n1", home: "/dev/sda", lab: "/dev/vda" },
-    aws: { instanceType: "m7g.xlarge", systemVolumeGb: 32, dataVolumeGb: 100, boot: "ipxe" },
+    aws: {
+      instanceType: "m7g.xlarge",
+      systemVolumeGb: 32,
+      dataVolumeGb: 100,
+      boot: "ipxe",
+      publicIpv4: false,
+    },
     extensions: {
       compute: ["siderolabs/drbd", "siderolabs/zfs", "siderolabs/spin"],
       gateway: ["siderolabs/drbd", "siderolabs/zfs", "siderolabs/spin", "siderolabs/tailscale"],
     },
   },
-  budget: { monthlyUsd: 0.1 },
+  budget: { monthlyUsd: 0.1, freeTierProfile: "trial+legacy", alertEmail: null },
+  guardrails: {
+    // Rejected and accepted flows alike, so an audit can see what was let in; two weeks keep
+    // a few MB at this traffic, inside CloudWatch Logs' free 5 GB.
+    flowLogs: { trafficType: "ALL", retentionDays: 14 },
+    scanPorts: { from: 1, to: 1024 },
+  },
   versions: {
     opentofu: "1.12.6",
     opentofuBuild: { module: "github.com/opentofu/opentofu", moduleVersion: "v1.12.6" },
@@ -138,6 +150,7 @@ export const DEFAULT_MODEL: Model = {
     controllerTools: { module: "sigs.k8s.io/controller-tools", moduleVersion: "v0.21.0" },
     moto: "5.2.1",
     awscli: "1.46.3",
+    checkov: "3.3.30",
   },
   platform: {
     cozystack: {
@@ -186,6 +199,7 @@ export const DEFAULT_MODEL: Model = {
   lab: {
     emulator: { host: "127.0.0.1", port: 4566 },
     namespacePrefix: "mab-",
+    budgetAlertEmail: "operator@moon-and-back.invalid",
     stateDir: "/run/moon-and-back/lab",
     internet: {
       hostsCidr: "203.0.113.0/24",

@@ -9,6 +9,18 @@ export type NatChoice = (typeof NAT_CHOICES)[number];
 export const NAT_SCHEDULES = ["bastion", "always"] as const;
 export type NatSchedule = (typeof NAT_SCHEDULES)[number];
 
+/**
+ * Which free-tier offers the bill may draw on (SPEC §3): none, the t4g.small trial (to
+ * 2026-12-31), the legacy 12-month tier (30 GB EBS, 750 h of public IPv4), or both.
+ */
+export const FREE_TIER_PROFILES = ["none", "trial", "legacy", "trial+legacy"] as const;
+export type FreeTierProfile = (typeof FREE_TIER_PROFILES)[number];
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
 export const TARGETS = ["lab", "aws", "home"] as const;
 export type TargetName = (typeof TARGETS)[number];
 
@@ -202,6 +214,11 @@ export interface NodesModel {
     readonly dataVolumeGb: number;
     /** How EC2 nodes boot: the iPXE AMI chaining to matchbox, or Talos's AMI configured from the bastion. */
     readonly boot: NodeBoot;
+    /**
+     * An Elastic IP on each node: $0.005 an hour each, and a node open to the internet's
+     * scans. Keep it false (the nodes go out through the NAT); spec 09 fails when it is true.
+     */
+    readonly publicIpv4: boolean;
   };
   /**
    * System extensions of each node kind's Image Factory schematic (SPEC §3): compute nodes
@@ -211,8 +228,23 @@ export interface NodesModel {
 }
 
 export interface BudgetModel {
-  /** Always-on baseline target in USD per month. */
+  /** Always-on baseline target in USD per month; the AWS Budgets alert fires at it. */
   readonly monthlyUsd: number;
+  /** The free-tier offers your account has; spec 08 prices the plan under this profile. */
+  readonly freeTierProfile: FreeTierProfile;
+  /**
+   * Where AWS Budgets mails its alerts. Null until you set it: the aws target requires it;
+   * the lab's emulator sends no mail, so the lab uses an address of its own.
+   */
+  readonly alertEmail: string | null;
+}
+
+/** Account and VPC guardrails (generator 09): what an audit expects to find switched on. */
+export interface GuardrailsModel {
+  /** VPC flow logs to CloudWatch Logs: which traffic, and how long the log group keeps it. */
+  readonly flowLogs: { readonly trafficType: "ALL" | "REJECT" | "ACCEPT"; readonly retentionDays: number };
+  /** TCP ports the lab's exposure scan tries on every lab address, beside the model's own ports. */
+  readonly scanPorts: { readonly from: number; readonly to: number };
 }
 
 export interface GoModuleBuild {
@@ -274,6 +306,8 @@ export interface VersionsModel {
   readonly moto: string;
   /** The AWS CLI (v1, from PyPI) that the lab bastion's boot script calls, as EC2's image has one. */
   readonly awscli: string;
+  /** checkov (static IaC scan of infra/), from PyPI into a venv of its own: its pins clash with moto's. */
+  readonly checkov: string;
 }
 
 /**
@@ -350,6 +384,8 @@ export interface LabModel {
   readonly emulator: { readonly host: string; readonly port: number };
   /** Every lab namespace name starts with this, so teardown can find them all. */
   readonly namespacePrefix: string;
+  /** The budget alert's address in the lab (a reserved .invalid name: the emulator mails nothing). */
+  readonly budgetAlertEmail: string;
   /** Where the lab keeps its runtime state (tofu state, pids, logs); removed by `lab down`. */
   readonly stateDir: string;
   /** Addresses of the lab's stand-in internet (documentation ranges, RFC 5737). */
@@ -415,6 +451,7 @@ export interface Model {
   readonly services: ServicesModel;
   readonly nodes: NodesModel;
   readonly budget: BudgetModel;
+  readonly guardrails: GuardrailsModel;
   readonly versions: VersionsModel;
   readonly platform: PlatformModel;
   readonly lab: LabModel;

@@ -12,6 +12,8 @@ import {
 } from "./net.ts";
 import { readSchedule } from "./schedule.ts";
 import {
+  FREE_TIER_PROFILES,
+  LOG_RETENTION_DAYS,
   NAT_CHOICES,
   NAT_SCHEDULES,
   NODE_ARCHES,
@@ -397,6 +399,13 @@ export function validateForTarget(model: Model, target: TargetName): Model {
         value: model.bastion.sshPublicKey,
         message: "is missing: the bastion accepts only this key",
         fix: "set it in moon.config.json to the line of your ~/.ssh/id_ed25519.pub",
+      });
+    if (model.budget.alertEmail === null)
+      problems.push({
+        path: "budget.alertEmail",
+        value: null,
+        message: "is not set, and the budget's alert has nowhere to go",
+        fix: 'set it in moon.config.json to the address AWS Budgets should mail, e.g. "you@example.org"',
       });
   }
   if (problems.length > 0) throw new ModelError(problems);
@@ -863,6 +872,49 @@ export function validateModel(model: Model): Model {
       model.budget.monthlyUsd,
       "is not a positive amount",
       "use a target in USD per month, e.g. 0.10",
+    );
+  if (!(FREE_TIER_PROFILES as readonly string[]).includes(model.budget.freeTierProfile))
+    add(
+      "budget.freeTierProfile",
+      model.budget.freeTierProfile,
+      "is not a free-tier profile",
+      `use one of ${FREE_TIER_PROFILES.join(", ")} (the offers your account has)`,
+    );
+  if (model.budget.alertEmail !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(model.budget.alertEmail))
+    add(
+      "budget.alertEmail",
+      model.budget.alertEmail,
+      "is not an email address",
+      'write the address AWS Budgets should mail, e.g. "you@example.org"',
+    );
+  const fl = model.guardrails.flowLogs;
+  if (!(["ALL", "REJECT", "ACCEPT"] as const).includes(fl.trafficType))
+    add(
+      "guardrails.flowLogs.trafficType",
+      fl.trafficType,
+      "is not a flow-log traffic type",
+      "use ALL, REJECT or ACCEPT",
+    );
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(fl.retentionDays))
+    add(
+      "guardrails.flowLogs.retentionDays",
+      fl.retentionDays,
+      "is not a retention CloudWatch Logs offers",
+      `use one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    );
+  const sp = model.guardrails.scanPorts;
+  if (!(
+    Number.isInteger(sp.from) &&
+    Number.isInteger(sp.to) &&
+    sp.from >= 1 &&
+    sp.from <= sp.to &&
+    sp.to <= 65535
+  ))
+    add(
+      "guardrails.scanPorts",
+      `${sp.from}-${sp.to}`,
+      "is not a TCP port range",
+      "use from ≤ to within 1-65535, e.g. { from: 1, to: 1024 }",
     );
 
   const semver = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;

@@ -45,7 +45,7 @@ export const APT_PACKAGES = [
 const POLICY_RC_D = "/usr/sbin/policy-rc.d";
 
 let stepNo = 0;
-const STEPS = 12;
+const STEPS = 13;
 function step(title: string): number {
   stepNo++;
   console.log(`[setup ${stepNo}/${STEPS}] ${title}`);
@@ -77,36 +77,64 @@ function aptPackages(): void {
   console.log(`  done in ${elapsed(start)}`);
 }
 
-function motoVenv(model: Model): void {
-  const start = step(
-    `moto ${model.versions.moto} (the AWS emulator) and the AWS CLI ${model.versions.awscli} in .venv`,
-  );
-  const { venv, python } = toolPaths(model);
-  const want = `${model.versions.moto} ${model.versions.awscli}`;
-  const have = existsSync(python)
-    ? run([python, "-c", "import importlib.metadata as m; print(m.version('moto'), m.version('awscli'))"], {
-        allowFailure: true,
-      }).stdout.trim()
+/** Packages from PyPI in a venv, pinned by a constraints file; skipped when `want` is installed. */
+function pipVenv(opts: {
+  title: string;
+  python: string;
+  packages: Record<string, string>;
+  extras?: Record<string, string>;
+  constraints: string;
+}): void {
+  const start = step(opts.title);
+  const names = Object.keys(opts.packages);
+  const want = names.map((n) => opts.packages[n]).join(" ");
+  const have = existsSync(opts.python)
+    ? run(
+        [
+          opts.python,
+          "-c",
+          `import importlib.metadata as m; print(${names.map((n) => `m.version('${n}')`).join(", ")})`,
+        ],
+        { allowFailure: true },
+      ).stdout.trim()
     : "";
   if (have === want) {
     console.log("  present");
     return;
   }
-  if (!existsSync(python)) run(["python3", "-m", "venv", venv]);
-  // The constraints file pins moto's own dependencies so every machine gets the same set.
+  if (!existsSync(opts.python)) run(["python3", "-m", "venv", dirname(dirname(opts.python))]);
+  // The constraints file pins the packages' own dependencies so every machine gets the same set.
   run([
-    python,
+    opts.python,
     "-m",
     "pip",
     "install",
     "-q",
     "--disable-pip-version-check",
     "-c",
-    join(dirname(new URL(import.meta.url).pathname), "python-constraints.txt"),
-    `moto[server]==${model.versions.moto}`,
-    `awscli==${model.versions.awscli}`,
+    join(dirname(new URL(import.meta.url).pathname), opts.constraints),
+    ...names.map((n) => `${n}${opts.extras?.[n] ?? ""}==${opts.packages[n] ?? ""}`),
   ]);
   console.log(`  installed in ${elapsed(start)}`);
+}
+
+function motoVenv(model: Model): void {
+  pipVenv({
+    title: `moto ${model.versions.moto} (the AWS emulator) and the AWS CLI ${model.versions.awscli} in .venv`,
+    python: toolPaths(model).python,
+    packages: { moto: model.versions.moto, awscli: model.versions.awscli },
+    extras: { moto: "[server]" },
+    constraints: "python-constraints.txt",
+  });
+}
+
+function checkovVenv(model: Model): void {
+  pipVenv({
+    title: `checkov ${model.versions.checkov} (static scan of infra/) in .venv-checkov`,
+    python: join(dirname(toolPaths(model).checkov), "python"),
+    packages: { checkov: model.versions.checkov },
+    constraints: "checkov-constraints.txt",
+  });
 }
 
 /** Fails early when a wrapper module and the model disagree on what to build. */
@@ -233,6 +261,7 @@ export async function setup(model: Model): Promise<void> {
   const paths = toolPaths(model);
   aptPackages();
   motoVenv(model);
+  checkovVenv(model);
   await goBuild({
     title: `OpenTofu ${model.versions.opentofu}`,
     wrapper: join(paths.goWrappers, "opentofu"),

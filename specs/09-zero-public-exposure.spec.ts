@@ -1,20 +1,99 @@
-// Spec 09 — zero public exposure (SPEC §4 row 09). Pending: its layer comes with issue #7.
-import { test } from "../fixtures/index.ts";
-import { pendingSpec } from "./pending.ts";
+// Spec 09 — zero public exposure (SPEC §4 row 09). Generator 09 (the guardrails) and the
+// rest of the design make it pass; the audit (audit/) is the same code `npm run audit` runs.
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeSecurityGroupsCommand,
+  RevokeSecurityGroupIngressCommand,
+} from "@aws-sdk/client-ec2";
+import { runCheckov } from "../audit/checkov.ts";
+import { auditExposure, CHECKS, describeFindings, sessionExposure } from "../audit/exposure.ts";
+import { scanFromOutside } from "../audit/scan.ts";
+import { evidence, expect, level, test } from "../fixtures/index.ts";
 
-const spec = pendingSpec({
-  nn: 9,
-  title: "zero public exposure",
-  issue: 7,
-  checks: [
-    "no world-open ingress but SSH from the operator /128",
-    "no node has a public IP",
-    "nodes route out only through NAT",
-    "flow logs are on",
-    "lab: a scan from the lab internet finds only SSH from home",
-  ],
-});
+test.describe("09 zero public exposure", () => {
+  test("the API shows no exposure: ingress, nodes, routes, flow logs, IMDSv2, EBS encryption", async ({
+    model,
+    target,
+    aws,
+  }) => {
+    const audit = await auditExposure({ model, target: target.name, ec2: aws.ec2 });
+    await evidence("what the audit looked at", audit.looked);
+    for (const [key, check] of Object.entries(CHECKS))
+      await test.step(check, () => {
+        const found = audit.findings.filter((f) => f.check === check);
+        expect(describeFindings(found), `${key}: ${check}`).toEqual([]);
+      });
+  });
 
-test.describe(spec.describe, () => {
-  test(spec.title, spec.run);
+  test("an experiment session would give no node a public IP", async ({ model }) => {
+    await level("offline");
+    expect(describeFindings(sessionExposure(model)), CHECKS.nodePublicIp).toEqual([]);
+  });
+
+  test("the audit is not blind: SSH opened to ::/0 by hand is reported by name", async ({
+    model,
+    target,
+    aws,
+  }) => {
+    test.skip(target.name !== "lab", "this check changes a security group; it runs only in the lab");
+    const group = (
+      await aws.ec2.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [{ Name: "group-name", Values: [`${model.project}-bastion`] }],
+        }),
+      )
+    ).SecurityGroups?.[0]?.GroupId;
+    expect(group, "the bastion's group").toBeTruthy();
+    const opening = {
+      GroupId: group,
+      IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: "::/0" }] }],
+    };
+    await aws.ec2.send(new AuthorizeSecurityGroupIngressCommand(opening));
+    try {
+      const audit = await auditExposure({ model, target: target.name, ec2: aws.ec2 });
+      const lines = describeFindings(audit.findings.filter((f) => f.check === CHECKS.worldIngress));
+      await evidence("findings with SSH open to ::/0", lines);
+      expect(
+        lines.some((l) => l.includes(`${group ?? ""} (${model.project}-bastion): tcp 22 from ::/0`)),
+        "the audit names the bastion's group and the world-open rule",
+      ).toBe(true);
+    } finally {
+      await aws.ec2.send(new RevokeSecurityGroupIngressCommand(opening));
+    }
+  });
+
+  test("lab: a scan from the lab internet finds nothing open, and from home only SSH", async ({
+    model,
+    aws,
+    lab,
+  }) => {
+    const scan = await scanFromOutside(model, aws.ec2, lab);
+    await evidence("scan plan", scan.plan);
+    await evidence("from the lab internet", scan.fromInternet);
+    await evidence("from the operator's home", scan.fromHome);
+    await test.step(`${scan.fromInternet.attempts} attempts from the lab internet`, () => {
+      expect(scan.plan.addresses.length, "addresses to scan").toBeGreaterThan(0);
+      expect(scan.fromInternet.open, "nothing answers the lab internet").toEqual([]);
+    });
+    await test.step("from home: SSH on the bastion, nothing else", () => {
+      expect(scan.unexpected, "no port the design does not open").toEqual([]);
+      // The scan must see the one open port, or it proves nothing.
+      expect(scan.fromHome.open, "SSH on the bastion answers home").toEqual(scan.plan.allowedFromHome);
+    });
+  });
+
+  test("checkov finds nothing in the generated infra/, and every skip has its reason", async ({ model }) => {
+    await level("offline");
+    const result = runCheckov(model);
+    await evidence(`checkov ${result.version}`, result);
+    expect(result.passed, "checkov ran its checks").toBeGreaterThan(0);
+    expect(
+      result.failed.map((f) => `${f.check} ${f.resource} (${f.file})`),
+      "no failed check",
+    ).toEqual([]);
+    expect(
+      result.skipped.filter((s) => s.reason.trim() === "").map((s) => `${s.check} ${s.resource}`),
+      "every skipped check gives its reason in the generated code",
+    ).toEqual([]);
+  });
 });

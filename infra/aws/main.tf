@@ -56,6 +56,7 @@ module "nodes" {
   system_volume_gb          = var.node_system_volume_gb
   data_volume_gb            = var.node_data_volume_gb
   boot                      = var.node_boot
+  public_ipv4               = var.node_public_ipv4
   schedule_start            = var.bastion_schedule_start
   schedule_stop             = var.bastion_schedule_stop
   schedule_time_zone        = var.bastion_schedule_time_zone
@@ -64,4 +65,21 @@ module "nodes" {
   vpc_id                    = module.network.vpc_id
   subnet_id                 = module.network.private_subnet_id
   bastion_security_group_id = module.bastion.bastion_security_group_id
+}
+
+module "budget" {
+  source            = "../modules/budget"
+  monthly_limit_usd = var.budget_monthly_usd
+  alert_email       = var.budget_alert_email
+  name              = var.name
+  tags              = var.tags
+}
+
+module "guardrails" {
+  source                  = "../modules/guardrails"
+  flow_log_traffic_type   = var.flow_log_traffic_type
+  flow_log_retention_days = var.flow_log_retention_days
+  name                    = var.name
+  tags                    = var.tags
+  vpc_id                  = module.network.vpc_id
 }

@@ -110,3 +110,18 @@ output "node_private_ips" {
   description = "The nodes' fixed addresses by name (empty unless enabled)."
   value       = module.nodes.node_private_ips
 }
+
+output "budget_name" {
+  description = "The cost budget's name (`aws budgets describe-budget --budget-name …`)."
+  value       = module.budget.budget_name
+}
+
+output "flow_log_id" {
+  description = "The VPC's flow log."
+  value       = module.guardrails.flow_log_id
+}
+
+output "flow_log_group" {
+  description = "The CloudWatch Logs group the flow log writes to."
+  value       = module.guardrails.flow_log_group
+}

@@ -336,3 +336,48 @@ variable "node_boot" {
     error_message = "boot must be \"ipxe\" or \"ami\"."
   }
 }
+
+variable "node_public_ipv4" {
+  type        = bool
+  description = "An Elastic IP on each node ($0.005 an hour each, and the node in reach of every scanner); false keeps them behind the NAT, and spec 09 fails on true. Example: false"
+  default     = false
+}
+
+variable "budget_monthly_usd" {
+  type        = number
+  description = "The always-on baseline's target in USD a month: the alert fires above it. Example: 0.1"
+  default     = 0.1
+  validation {
+    condition     = var.budget_monthly_usd > 0
+    error_message = "budget_monthly_usd must be a positive amount in USD, e.g. 0.1."
+  }
+}
+
+variable "budget_alert_email" {
+  type        = string
+  description = "Where AWS Budgets mails the alert (it asks the address to confirm first). Example: \"you@example.org\""
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.budget_alert_email))
+    error_message = "budget_alert_email must be an email address, e.g. you@example.org."
+  }
+}
+
+variable "flow_log_traffic_type" {
+  type        = string
+  description = "Which flows are logged: ALL, REJECT or ACCEPT. Example: \"ALL\""
+  default     = "ALL"
+  validation {
+    condition     = contains(["ALL", "REJECT", "ACCEPT"], var.flow_log_traffic_type)
+    error_message = "flow_log_traffic_type must be ALL, REJECT or ACCEPT."
+  }
+}
+
+variable "flow_log_retention_days" {
+  type        = number
+  description = "Days CloudWatch Logs keeps the flow log. Example: 14"
+  default     = 14
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.flow_log_retention_days)
+    error_message = "flow_log_retention_days must be a period CloudWatch Logs offers, e.g. 14 or 30."
+  }
+}

@@ -4,6 +4,9 @@
 import { expect, test } from "@playwright/test";
 import { alternatives, estimate, sessionUsage, usageOf, type TofuShow } from "../../cost/model.ts";
 import { FREE_TIER_PROFILES, INSTANCE_HOUR, PRICES, type Price } from "../../cost/prices.ts";
+import { budgetVerdict, projectBill } from "../../cost/bill.ts";
+import { sessionExposure } from "../../audit/exposure.ts";
+import { DEFAULT_MODEL } from "../../model/index.ts";
 
 const plan: TofuShow = {
   planned_values: {
@@ -51,7 +54,7 @@ const plan: TofuShow = {
   },
 };
 // 5 h a day × 730 h a month / 24 h.
-const opts = { scheduledHoursPerMonth: (5 * 730) / 24, natGatewayGbPerMonth: 5 };
+const opts = { scheduledHoursPerMonth: (5 * 730) / 24, natGatewayGbPerMonth: 5, flowLogGbPerMonth: 0 };
 const usage = usageOf(plan, opts);
 
 test("the prices the hand computation uses are the table's", () => {
@@ -160,4 +163,77 @@ test("an experiment session: two m7g.xlarge nodes with 132 GB each", () => {
 
 test("an instance type with no price is refused, naming it", () => {
   expect(() => estimate(sessionUsage(1, "x9g.huge", 10, 1), "none")).toThrow(/x9g\.huge.*cost\/prices\.ts/);
+});
+
+test("a NAT gateway breaks the budget, and the verdict names its line items", () => {
+  const withGateway: TofuShow = {
+    planned_values: {
+      root_module: {
+        resources: [
+          { address: "module.network.aws_nat_gateway.this[0]", type: "aws_nat_gateway", values: {} },
+          { address: "module.network.aws_eip.nat[0]", type: "aws_eip", values: {} },
+        ],
+      },
+    },
+  };
+  const bill = projectBill(DEFAULT_MODEL, withGateway);
+  const verdict = budgetVerdict(bill);
+  expect(verdict.ok).toBe(false);
+  // 730 h × $0.048 = $35.04, first among what breaks it.
+  expect(verdict.message).toContain(
+    "module.network.aws_nat_gateway.this[0]: 730.0 × $0.0480 per gateway-hour = $35.04 → $35.04 (always on)",
+  );
+  expect(verdict.message.indexOf("aws_nat_gateway")).toBeLessThan(verdict.message.indexOf("aws_eip"));
+});
+
+test("a resource of an unexpected service, or of a type the model cannot price, is named", () => {
+  const bill = projectBill(DEFAULT_MODEL, {
+    values: {
+      root_module: {
+        resources: [
+          { address: "aws_db_instance.x", type: "aws_db_instance", values: {} },
+          { address: "aws_sqs_queue.y", type: "aws_sqs_queue", values: {} },
+        ],
+      },
+    },
+  });
+  expect(bill.unexpected.map((u) => `${u.address}: ${u.problem}`)).toEqual([
+    "aws_db_instance.x: Amazon Relational Database Service has no place in the baseline",
+    "aws_sqs_queue.y: the cost model does not know this resource type; add it to cost/services.ts with its price",
+  ]);
+});
+
+test("a flow log is priced by its estimated volume, its group by the days it keeps", () => {
+  const usage = usageOf(
+    {
+      values: {
+        root_module: {
+          resources: [
+            {
+              address: "f",
+              type: "aws_flow_log",
+              values: { log_destination_type: "cloud-watch-logs", traffic_type: "ALL" },
+            },
+            { address: "g", type: "aws_cloudwatch_log_group", values: { retention_in_days: 15 } },
+          ],
+        },
+      },
+    },
+    { ...opts, flowLogGbPerMonth: 2 },
+  );
+  const bill = estimate(usage, "trial+legacy");
+  // 2 GB × $0.50 ingested; 2 GB × 15/30 month kept × $0.03.
+  expect(bill.totalUsd).toBeCloseTo(1 + 0.03, 10);
+});
+
+test("a session's public IPv4 on nodes is an exposure, named by resource", () => {
+  expect(sessionExposure(DEFAULT_MODEL)).toEqual([]);
+  const exposed = sessionExposure({
+    ...DEFAULT_MODEL,
+    nodes: { ...DEFAULT_MODEL.nodes, aws: { ...DEFAULT_MODEL.nodes.aws, publicIpv4: true } },
+  });
+  expect(exposed.map((f) => f.resource)).toEqual([
+    'module.nodes.aws_eip.node["talos-node-1"]',
+    'module.nodes.aws_eip.node["talos-node-2"]',
+  ]);
 });

@@ -279,12 +279,17 @@ test("bastion values: the operator's /128, the schedule, the SSH key, the fixed 
   );
   const key = readFileSync(join(REPO_ROOT, "specs", "unit", "fixtures", "operator.pub"), "utf8").trim();
   expect(
-    loadModel({ bastion: { sshPublicKey: key, operatorIpv6Cidr: "2001:db8:ab::10/128" } }, "aws").bastion
-      .sshPublicKey,
+    loadModel(
+      {
+        bastion: { sshPublicKey: key, operatorIpv6Cidr: "2001:db8:ab::10/128" },
+        budget: { alertEmail: "you@example.org" },
+      },
+      "aws",
+    ).bastion.sshPublicKey,
   ).toBe(key);
 });
 
-test("the aws target refuses to run without the operator's address and key", () => {
+test("the aws target refuses to run without the operator's address and key, and the budget's address", () => {
   let message = "";
   try {
     loadModel({}, "aws");
@@ -296,6 +301,14 @@ test("the aws target refuses to run without the operator's address and key", () 
   );
   expect(message).toContain(
     "bastion.sshPublicKey = null: is missing: the bastion accepts only this key. Fix: set it in moon.config.json",
+  );
+  expect(message).toContain("budget.alertEmail = null: is not set, and the budget's alert has nowhere to go");
+  expect(problemsOf({ budget: { alertEmail: "you-at-home" } })).toContain(
+    'budget.alertEmail = "you-at-home": is not an email address',
+  );
+  expect(problemsOf({ budget: { freeTierProfile: "both" } })).toContain("budget.freeTierProfile");
+  expect(problemsOf({ guardrails: { flowLogs: { retentionDays: 10 } } })).toContain(
+    "guardrails.flowLogs.retentionDays = 10: is not a retention CloudWatch Logs offers",
   );
   expect(() => loadModel({}, "lab"), "the lab brings its own home and key").not.toThrow();
 });

@@ -88,6 +88,12 @@ variable "boot" {
   }
 }
 
+variable "public_ipv4" {
+  type        = bool
+  description = "An Elastic IP on each node ($0.005 an hour each, and the node in reach of every scanner); false keeps them behind the NAT, and spec 09 fails on true. Example: false"
+  default     = false
+}
+
 variable "matchbox_url" {
   type        = string
   description = "matchbox on the bastion, as the nodes reach it. Example: \"http://10.20.13.140:8080\""

@@ -1,0 +1,136 @@
+// Generator 08 — the cost guardrail (spec 08): the `budget` module, an AWS Budgets cost
+// budget at the model's target that mails the operator when the month's actual or
+// forecast spend passes it. The bill itself is projected by cost/ from the plan.
+import type { Model } from "../model/index.ts";
+import { moduleFiles, moduleLayer, type LayerVariable } from "./module.ts";
+import { attrs, block, comment, hclFile, ref, type Block } from "./writers/hcl.ts";
+import type { TofuOutput } from "./writers/tofu.ts";
+import { generatedHeader, type GeneratedFile, type Generator, type RootTarget } from "./types.ts";
+
+const TEST = 8;
+const header = (what: string): string => `${what}\n${generatedHeader(TEST)}`;
+
+const EMAIL_RE = "^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$";
+
+function moduleVariables(model: Model): LayerVariable[] {
+  return [
+    {
+      name: "name",
+      type: "string",
+      description: "Prefix of the budget's name.",
+      example: `"${model.project}"`,
+    },
+    {
+      name: "tags",
+      type: "map(string)",
+      description: "Tags for the budget.",
+      example: '{ Project = "moon-and-back" }',
+    },
+    {
+      name: "monthly_limit_usd",
+      root: "budget_monthly_usd",
+      type: "number",
+      description: "The always-on baseline's target in USD a month: the alert fires above it.",
+      example: String(model.budget.monthlyUsd),
+      validations: [
+        {
+          condition: "var.monthly_limit_usd > 0",
+          message: "monthly_limit_usd must be a positive amount in USD, e.g. 0.1.",
+        },
+      ],
+    },
+    {
+      name: "alert_email",
+      root: "budget_alert_email",
+      type: "string",
+      description: "Where AWS Budgets mails the alert (it asks the address to confirm first).",
+      example: '"you@example.org"',
+      validations: [
+        {
+          condition: `can(regex("${EMAIL_RE}", var.alert_email))`,
+          message: "alert_email must be an email address, e.g. you@example.org.",
+        },
+      ],
+    },
+  ];
+}
+
+const outputs: TofuOutput[] = [
+  {
+    name: "budget_name",
+    description: "The cost budget's name (`aws budgets describe-budget --budget-name …`).",
+    value: "aws_budgets_budget.baseline.name",
+  },
+];
+
+function alert(type: "ACTUAL" | "FORECASTED"): Block {
+  return block(
+    "notification",
+    [],
+    attrs({
+      notification_type: type,
+      comparison_operator: "GREATER_THAN",
+      threshold: 100,
+      threshold_type: "PERCENTAGE",
+      subscriber_email_addresses: [ref("var.alert_email")],
+    }),
+  );
+}
+
+function budgetTf(): string {
+  return hclFile(header("The month's cost budget and its alerts."), [
+    comment(
+      "A monitoring budget is free (only action-enabled budgets past two are charged). It\n" +
+        "watches the whole account, so a resource made outside this kit counts too.",
+    ),
+    block(
+      "resource",
+      ["aws_budgets_budget", "baseline"],
+      attrs({
+        name: ref('"${var.name}-baseline"'),
+        budget_type: "COST",
+        limit_amount: ref('format("%.2f", var.monthly_limit_usd)'),
+        limit_unit: "USD",
+        time_unit: "MONTHLY",
+      }),
+      comment("Spend already past the target, and a month on course to pass it."),
+      alert("ACTUAL"),
+      alert("FORECASTED"),
+      attrs({ tags: ref('merge(var.tags, { Name = "${var.name}-baseline" })') }),
+    ),
+  ]);
+}
+
+const spec = (model: Model) => ({
+  name: "budget",
+  test: TEST,
+  variables: moduleVariables(model),
+  outputs,
+  files: { "budget.tf": budgetTf() },
+  readme: [
+    "An AWS Budgets cost budget for the month at the baseline's target (the model's",
+    "`budget.monthlyUsd`), with two alerts mailed to `alert_email`: when the actual spend",
+    "passes the target, and when the month's forecast does. Budgets watch the whole account,",
+    "so they also catch what the plan cannot: traffic, a resource made by hand, a session",
+    "left running. The projected bill of the plan itself comes from `cost/` (`npm run cost`),",
+    "and spec 08 checks both. File: `budget.tf`.",
+  ],
+});
+
+export const generator08: Generator = {
+  test: TEST,
+  name: "budget",
+  describe: "an AWS Budgets cost budget at the model's target, alerting on actual and forecast spend",
+  layer: (model: Model, target: RootTarget) =>
+    moduleLayer(
+      spec(model),
+      { name: "var.name", tags: "var.tags" },
+      {
+        budget_monthly_usd: model.budget.monthlyUsd,
+        // The aws root has no default until the model names an address: a budget must reach someone.
+        budget_alert_email:
+          target === "lab" ? model.lab.budgetAlertEmail : (model.budget.alertEmail ?? undefined),
+      },
+    ),
+  generate: (model: Model): GeneratedFile[] => moduleFiles(spec(model)),
+};
