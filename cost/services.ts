@@ -15,6 +15,9 @@ export const SERVICES = {
   iam: "AWS Identity and Access Management",
   ssm: "AWS Systems Manager",
   autoScaling: "Auto Scaling",
+  // Not from the plan: spec 08's own requests on a real account ($0.01 each), and the tax on the rest.
+  costExplorer: "AWS Cost Explorer",
+  tax: "Tax",
 } as const;
 export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
 

@@ -2,6 +2,11 @@
 // rest of the design make it pass; the audit (audit/) is the same code `npm run audit` runs.
 import {
   AuthorizeSecurityGroupIngressCommand,
+  CreateRouteCommand,
+  DeleteRouteCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
 } from "@aws-sdk/client-ec2";
@@ -59,6 +64,50 @@ test.describe("09 zero public exposure", () => {
       ).toBe(true);
     } finally {
       await aws.ec2.send(new RevokeSecurityGroupIngressCommand(opening));
+    }
+  });
+
+  test("the audit is not blind: a route from the nodes' subnet straight to the internet gateway is reported", async ({
+    model,
+    target,
+    aws,
+  }) => {
+    test.skip(target.name !== "lab", "this check changes a route table; it runs only in the lab");
+    const subnet = (
+      await aws.ec2.send(
+        new DescribeSubnetsCommand({
+          Filters: [{ Name: "cidr-block", Values: [model.network.private.cidr] }],
+        }),
+      )
+    ).Subnets?.[0];
+    const table = (
+      await aws.ec2.send(
+        new DescribeRouteTablesCommand({
+          Filters: [{ Name: "association.subnet-id", Values: [subnet?.SubnetId ?? ""] }],
+        }),
+      )
+    ).RouteTables?.[0]?.RouteTableId;
+    const igw = (
+      await aws.ec2.send(
+        new DescribeInternetGatewaysCommand({
+          Filters: [{ Name: "attachment.vpc-id", Values: [subnet?.VpcId ?? ""] }],
+        }),
+      )
+    ).InternetGateways?.[0]?.InternetGatewayId;
+    expect(table && igw, "the private route table and the internet gateway").toBeTruthy();
+    // A documentation range (RFC 5737) the lab routes nowhere else.
+    const route = { RouteTableId: table, DestinationCidrBlock: "192.0.2.0/24" };
+    await aws.ec2.send(new CreateRouteCommand({ ...route, GatewayId: igw }));
+    try {
+      const audit = await auditExposure({ model, target: target.name, ec2: aws.ec2 });
+      const lines = describeFindings(audit.findings.filter((f) => f.check === CHECKS.nodeRoutes));
+      await evidence("findings with the route added", lines);
+      expect(
+        lines.some((l) => l.startsWith(`route 192.0.2.0/24 in ${table ?? ""}`) && l.includes(igw ?? "")),
+        "the audit names the route, its table and the gateway",
+      ).toBe(true);
+    } finally {
+      await aws.ec2.send(new DeleteRouteCommand(route));
     }
   });
 
