@@ -340,13 +340,20 @@ function iamTf(): string {
           tags: tagged("bastion"),
         }),
       ),
-      comment("Session Manager: a shell on the bastion without SSH, for when home's address changes."),
+      comment(
+        "Session Manager: a shell on the bastion without SSH, for when home's address changes.\n" +
+          "Only its channels: AWS's managed AmazonSSMManagedInstanceCore would also let the bastion\n" +
+          "read every parameter, the Talos secrets bundle included. Its channels take no resource.",
+      ),
       block(
         "resource",
-        ["aws_iam_role_policy_attachment", "ssm_core"],
+        ["aws_iam_role_policy", "session_manager"],
         attrs({
-          role: ref("aws_iam_role.bastion.name"),
-          policy_arn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+          name: "session-manager",
+          role: ref("aws_iam_role.bastion.id"),
+          policy: ref(
+            'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "ssm:UpdateInstanceInformation", Resource = "arn:aws:ec2:*:*:instance/*" }, { Effect = "Allow", Action = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], Resource = "*" }] })',
+          ),
         }),
       ),
       block(

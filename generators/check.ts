@@ -5,12 +5,21 @@ import { join, relative } from "node:path";
 import { REPO_ROOT } from "../model/index.ts";
 import { GENERATED_ROOTS, type GeneratedFile } from "./index.ts";
 
+/** What OpenTofu and its user write beside a root: working data, never generated, never committed. */
+const TOFU_WORKING_FILES = [
+  /^\.terraform$/,
+  /^\.terraform\.lock\.hcl$/,
+  /^backend\.hcl$/,
+  /\.?tfplan$/,
+  /\.tfstate(\..*)?$/,
+];
+
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const full = join(dir, name);
     // Working data OpenTofu writes beside a root is not generated and not committed.
-    if (name === ".terraform" || name === ".terraform.lock.hcl" || name === "backend.hcl") return [];
+    if (TOFU_WORKING_FILES.some((re) => re.test(name))) return [];
     return statSync(full).isDirectory() ? listFiles(full) : [relative(REPO_ROOT, full)];
   });
 }

@@ -18,9 +18,12 @@ resource "aws_iam_role" "bastion" {
 }
 
 # Session Manager: a shell on the bastion without SSH, for when home's address changes.
-resource "aws_iam_role_policy_attachment" "ssm_core" {
-  role       = aws_iam_role.bastion.name
-  policy_arn = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+# Only its channels: AWS's managed AmazonSSMManagedInstanceCore would also let the bastion
+# read every parameter, the Talos secrets bundle included. Its channels take no resource.
+resource "aws_iam_role_policy" "session_manager" {
+  name   = "session-manager"
+  role   = aws_iam_role.bastion.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "ssm:UpdateInstanceInformation", Resource = "arn:aws:ec2:*:*:instance/*" }, { Effect = "Allow", Action = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], Resource = "*" }] })
 }
 
 data "aws_iam_policy_document" "fixed_interface" {
