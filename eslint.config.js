@@ -13,6 +13,7 @@ export default tseslint.config(
       "test-results/",
       "playwright-report/",
       "demo/dist/",
+      "slides/dist/",
     ],
   },
   js.configs.recommended,

@@ -1,10 +1,12 @@
-// The acceptance engine. Projects: `unit` (generators, model, fixtures), `lab` (the nine
+// The acceptance engine. Projects: `unit` (generators, model, fixtures), `browser` (the
+// Allure report and the slides in Chromium), `lab` (the nine
 // specs against the local twin, brought up first by `lab-setup` unless already up),
 // `lab-lifecycle` (up/down/up, run by `npm test`) and `aws` (the same specs against real
 // AWS; only with MOON_TARGET=aws, never in tests here).
 import { defineConfig } from "@playwright/test";
 import type { WorkerFixtures } from "./fixtures/index.ts";
 import { loadModel } from "./model/index.ts";
+import { toolPaths } from "./setup/tools.ts";
 
 const model = loadModel();
 const lifecycle = process.env.MOON_LIFECYCLE === "1";
@@ -36,6 +38,13 @@ export default defineConfig<unknown, WorkerFixtures>({
   ],
   projects: [
     { name: "unit", testDir: "./specs/unit" },
+    // The reports in a real browser: Debian's Chromium, since Playwright's own download
+    // cannot run here. Run after the report is built (npm run lab, npm test).
+    {
+      name: "browser",
+      testDir: "./specs/browser",
+      use: { browserName: "chromium", launchOptions: { executablePath: toolPaths(model).chromium } },
+    },
     // `npm test` (MOON_LIFECYCLE=1) proves up/down/up first and leaves the lab up for the
     // specs; a plain `npx playwright test` never tears down the lab a user is exploring.
     ...(lifecycle

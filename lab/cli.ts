@@ -1,9 +1,9 @@
 // `npm run lab:up`, `lab:down`, `lab:status`, `lab:ssh [-- command]`,
-// `lab:node -- add --arch amd64|arm64 --role controlplane|worker`, `lab:node -- list|rm NAME`
+// `lab:node -- add --arch amd64|arm64 --role controlplane|worker [--wait] [--timeout S]`, `lab:node -- list|rm NAME`
 // (also `npx tsx lab/cli.ts up|down|status|ssh`).
 import { loadModel, ModelError } from "../model/index.ts";
 import { down, ssh, status, up } from "./lab.ts";
-import { addNode, listNodes, nodeBoot, removeNode } from "./nodes.ts";
+import { addNode, listNodes, nodeBoot, nodeConsole, removeNode, type LabNode } from "./nodes.ts";
 
 /** `--flag value` pairs of a subcommand. */
 function flags(args: readonly string[]): Record<string, string> {
@@ -18,18 +18,44 @@ function flags(args: readonly string[]): Record<string, string> {
   return out;
 }
 
-function node(model: ReturnType<typeof loadModel>, args: readonly string[]): number {
+/** Waits for a node's report, printing progress; its power-on-to-report time, or an error. */
+async function waitForReport(node: LabNode, timeoutS: number): Promise<number> {
+  const start = Date.now();
+  let said = 0;
+  for (;;) {
+    const b = nodeBoot(node);
+    if (b?.reportAt) {
+      console.log(
+        `${node.name} reported ${((Date.parse(b.reportAt) - Date.parse(b.poweredOnAt)) / 1000).toFixed(1)} s after power-on`,
+      );
+      return 0;
+    }
+    if (b?.exitCode !== undefined)
+      throw new Error(`${node.name} exited ${b.exitCode} before its report; see ${nodeConsole(node)}`);
+    if ((Date.now() - start) / 1000 > timeoutS)
+      throw new Error(`${node.name} did not report within ${timeoutS} s; see ${nodeConsole(node)}`);
+    const s = Math.floor((Date.now() - start) / 5000);
+    if (s > said) {
+      said = s;
+      console.log(`  … ${s * 5} s, booting (console ${nodeConsole(node)})`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function node(model: ReturnType<typeof loadModel>, args: readonly string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case "add": {
-      const f = flags(rest);
+      const wait = rest.includes("--wait");
+      const f = flags(rest.filter((a) => a !== "--wait"));
       if (!f.arch || !f.role)
         throw new Error("lab node add needs --arch amd64|arm64 and --role controlplane|worker");
       const n = addNode(model, { arch: f.arch, role: f.role, name: f.name });
       console.log(
         `${n.name} (${n.arch} ${n.role}, MAC ${n.mac}, ${n.ip}) powered on; console ${n.dir}/console.log`,
       );
-      return 0;
+      return wait ? await waitForReport(n, Number(f.timeout ?? 180)) : 0;
     }
     case "list":
     case undefined:
@@ -75,7 +101,7 @@ async function main(): Promise<number> {
     case "ssh":
       return ssh(model, process.argv.slice(3));
     case "node":
-      return node(model, process.argv.slice(3));
+      return await node(model, process.argv.slice(3));
     default:
       console.error(
         `unknown lab command "${command ?? ""}". Use: up, down, status, ssh [command] or node add|list|rm.`,

@@ -5,5 +5,7 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../model/index.ts";
 
 export default function globalSetup(): void {
+  // The browser project runs after the report is built from these results; it keeps them.
+  if (process.env.MOON_KEEP_RESULTS === "1") return;
   rmSync(join(REPO_ROOT, "reports", "allure-results"), { recursive: true, force: true });
 }

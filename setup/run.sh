@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The two commands of the README, and the setup they share.
 #   setup/run.sh setup   install everything (idempotent)
-#   setup/run.sh lab     setup, lab up, the nine specs against it, Allure report; the lab stays up
-#   setup/run.sh test    setup, every check CI runs, the specs against a fresh lab, lab down
+#   setup/run.sh lab     setup, lab up, the nine specs against it, Allure report, slides; the lab stays up
+#   setup/run.sh test    setup, every check CI runs, the specs against a fresh lab, the report and
+#                        slides checked in a browser, lab down
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -26,6 +27,17 @@ report() {
   npx tsx reports/build.ts || echo "[report] the Allure report could not be built; see above" >&2
 }
 
+# The lab's bill for the slides (reports/cost.json), while the lab is up.
+bill() {
+  npx tsx cost/cli.ts --lab >/dev/null || echo "[cost] the lab's bill could not be priced; see above" >&2
+}
+
+# The report and the slides in Debian's Chromium: they render, show each spec's status, and
+# every number on the slides is its source's. Keeps the results the report was built from.
+browser_checks() {
+  MOON_KEEP_RESULTS=1 npx playwright test --project=browser
+}
+
 case "$mode" in
   setup)
     run_setup
@@ -35,7 +47,9 @@ case "$mode" in
     # The lab-setup project brings the lab up first (a no-op when it is up already).
     status=0
     npx playwright test --project=lab || status=$?
+    bill
     report
+    browser_checks || status=$?
     echo
     echo "The lab is still up: explore it with 'npm run lab:status'; tear it down with 'npm run lab:down'."
     exit "$status"
@@ -51,7 +65,9 @@ case "$mode" in
     trap 'npx tsx lab/cli.ts down' EXIT
     status=0
     MOON_LIFECYCLE=1 npx playwright test --project=unit --project=lab || status=$?
+    bill
     report
+    browser_checks || status=$?
     exit "$status"
     ;;
   *)

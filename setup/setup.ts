@@ -38,6 +38,8 @@ export const APT_PACKAGES = [
   "cpio",
   "xz-utils",
   "grub-common",
+  // Headless browser for the slides' PDF and the browser spec over the reports.
+  "chromium",
 ] as const;
 
 // Debian starts a daemon when its package is installed; this machine runs none of its own.

@@ -19,6 +19,8 @@ export interface ToolPaths {
   /** OpenTofu CLI configuration that installs providers from the mirror only (offline). */
   readonly tofurc: string;
   readonly venv: string;
+  /** Debian's Chromium: the slides' PDF and the browser spec (Playwright's own download cannot run here). */
+  readonly chromium: string;
   /** checkov in a venv of its own (its pins clash with moto's). */
   readonly checkov: string;
   readonly python: string;
@@ -66,6 +68,7 @@ export function toolPaths(model: Model): ToolPaths {
     venv,
     python: join(venv, "bin", "python"),
     checkov: join(REPO_ROOT, ".venv-checkov", "bin", "checkov"),
+    chromium: "/usr/bin/chromium",
     goWrappers: join(REPO_ROOT, "setup", "go"),
     matchbox: join(cache, "matchbox", model.versions.matchbox.version, "matchbox"),
     registry: join(cache, "registry", model.versions.registry.version, "registry"),
