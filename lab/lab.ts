@@ -2,9 +2,17 @@
 // torn down at once, so nothing half-made is left; down removes every namespace,
 // process and file the lab made, also when its state file is gone.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { derived, type Model } from "../model/index.ts";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { cidrsOverlap, ipv6CidrContains, parseIpv4Cidr } from "../model/net.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { buildDataPlane, programArgv } from "./dataplane.ts";
@@ -219,10 +227,29 @@ export async function up(model: Model): Promise<void> {
     writeState(model, state);
     console.log(`lab is up in ${elapsed(start)}`);
   } catch (e) {
-    console.error(`lab up failed: ${(e as Error).message}\ntearing down what was made…`);
+    // The teardown removes the state directory, logs included: keep the logs for the reader.
+    const kept = keepLogs(model);
+    console.error(
+      `lab up failed: ${(e as Error).message}\n${kept ? `the lab's logs are kept in ${kept}; ` : ""}tearing down what was made…`,
+    );
     down(model);
     throw e;
   }
+}
+
+/** Copies the state directory's logs (the bastion's boot log among them) out of harm's way. */
+function keepLogs(model: Model): string | undefined {
+  if (!existsSync(model.lab.stateDir)) return undefined;
+  const dest = join(REPO_ROOT, "reports", "lab-failure", new Date().toISOString().replace(/[:.]/g, "-"));
+  const logs = readdirSync(model.lab.stateDir, { recursive: true, encoding: "utf8" }).filter((f) =>
+    f.endsWith(".log"),
+  );
+  if (logs.length === 0) return undefined;
+  for (const f of logs) {
+    mkdirSync(dirname(join(dest, f)), { recursive: true });
+    copyFileSync(join(model.lab.stateDir, f), join(dest, f));
+  }
+  return dest;
 }
 
 export function down(model: Model): void {

@@ -82,6 +82,14 @@ test("a failed lab up tears down what it made", async ({ model }) => {
   expect(up.code, "lab up reports the failure").not.toBe(0);
   expect(up.out).toMatch(/tearing down what was made/);
   expect(leftovers(model), "nothing of the failed up remains").toEqual([]);
+  // …but its logs, which the teardown would otherwise delete with the state directory.
+  const kept = /the lab's logs are kept in (\S+);/.exec(up.out)?.[1];
+  expect(kept, "the failure says where the logs are kept").toBeTruthy();
+  const logs = readdirSync(kept ?? "", { recursive: true, encoding: "utf8" }).filter((f) =>
+    f.endsWith(".log"),
+  );
+  expect(logs.length, `logs kept in ${kept ?? ""}`).toBeGreaterThan(0);
+  rmSync(kept ?? "", { recursive: true, force: true });
 });
 
 test("lab up twice: the second is a no-op; down then up works", async () => {
