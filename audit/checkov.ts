@@ -22,6 +22,19 @@ interface CheckovCheck {
   check_result?: { suppress_comment?: string };
 }
 
+const NO_REASON = "No comment provided";
+
+/** What is wrong with a checkov run: failed checks, skips without a reason, or no checks at all. */
+export function checkovProblems(c: CheckovResult): string[] {
+  return [
+    ...(c.passed === 0 ? ["checkov passed no check: it scanned nothing"] : []),
+    ...c.failed.map((f) => `${f.resource}: checkov ${f.check} failed (${f.file})`),
+    ...c.skipped
+      .filter((s) => s.reason.trim() === "")
+      .map((s) => `${s.resource}: checkov ${s.check} skipped without a reason`),
+  ];
+}
+
 export function runCheckov(model: Model, dir = join(REPO_ROOT, "infra")): CheckovResult {
   const bin = toolPaths(model).checkov;
   if (!existsSync(bin)) throw new Error(`checkov is not installed at ${bin}: run \`npm run setup\``);
@@ -54,7 +67,8 @@ export function runCheckov(model: Model, dir = join(REPO_ROOT, "infra")): Checko
     skipped: report.results.skipped_checks.map((c) => ({
       check: c.check_id,
       resource: c.resource,
-      reason: c.check_result?.suppress_comment ?? "",
+      // checkov fills in this text when a skip gives no reason.
+      reason: c.check_result?.suppress_comment === NO_REASON ? "" : (c.check_result?.suppress_comment ?? ""),
     })),
   };
 }

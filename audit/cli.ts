@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { awsClients, targetFor } from "../fixtures/target.ts";
 import { LabClient } from "../fixtures/lab.ts";
 import { loadModel, TARGETS, type TargetName } from "../model/index.ts";
-import { runCheckov } from "./checkov.ts";
+import { checkovProblems, runCheckov } from "./checkov.ts";
 import { auditExposure, describeFindings, sessionExposure } from "./exposure.ts";
 import { scanFromOutside } from "./scan.ts";
 
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
       console.log(
         `  checkov ${c.version}: ${c.passed} passed, ${c.failed.length} failed, ${c.skipped.length} skipped in the code with a reason`,
       );
-      problems.push(...c.failed.map((f) => `${f.resource}: checkov ${f.check} failed (${f.file})`));
+      problems.push(...checkovProblems(c));
     }
   } finally {
     aws.destroy();

@@ -233,8 +233,10 @@ export async function auditExposure({ model, target, ec2 }: AuditInput): Promise
     (await ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [vpcId] }] })))
       .FlowLogs ?? [];
   looked.flowLogs = flowLogs;
-  const active = flowLogs.filter((f) => f.FlowLogStatus === "ACTIVE");
-  if (active.length === 0) add("flowLogs", `VPC ${label(vpcId, vpc.Tags)}`, "has no active flow log");
+  // ACTIVE with a failing delivery (a role that may not write) logs nothing.
+  const active = flowLogs.filter((f) => f.FlowLogStatus === "ACTIVE" && f.DeliverLogsStatus !== "FAILED");
+  if (active.length === 0)
+    add("flowLogs", `VPC ${label(vpcId, vpc.Tags)}`, "has no active flow log delivering its records");
   else if (
     !active.some((f) => f.TrafficType === model.guardrails.flowLogs.trafficType || f.TrafficType === "ALL")
   )

@@ -51,7 +51,7 @@ export interface WireScan {
   readonly plan: ScanPlan;
   readonly fromInternet: ScanResult;
   readonly fromHome: ScanResult;
-  /** Open ports the design does not allow, one line each. */
+  /** Open ports the design does not allow, and signs the scan saw nothing at all; one line each. */
   readonly unexpected: readonly string[];
 }
 
@@ -62,11 +62,22 @@ export async function scanFromOutside(model: Model, ec2: EC2Client, lab: LabClie
   const fromHome = scan(lab.dataPlane.home.ns);
   const allowed = new Set(plan.allowedFromHome.map((a) => `[${a.host}]:${a.port}`));
   const key = (o: { host: string; port: number }) => `[${o.host}]:${o.port}`;
+  const homeOpen = new Set(fromHome.open.map(key));
   return {
     plan,
     fromInternet,
     fromHome,
     unexpected: [
+      // Controls: a scan that reached nothing would find nothing open, and prove nothing.
+      ...(plan.allowedFromHome.length === 0
+        ? ["the bastion's fixed interface has no IPv6 address to expect SSH on"]
+        : []),
+      ...plan.allowedFromHome
+        .filter((a) => !homeOpen.has(key(a)))
+        .map((a) => `${key(a)} (SSH on the bastion) does not answer the operator's home`),
+      ...(fromInternet.timedOut + fromInternet.refused === 0
+        ? ["no probe from the lab internet reached the VPC (all unreachable): the scan proves nothing"]
+        : []),
       ...fromInternet.open.map((o) => `${key(o)} answers the lab internet`),
       ...fromHome.open
         .filter((o) => !allowed.has(key(o)))

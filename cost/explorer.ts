@@ -26,6 +26,8 @@ export function monthToDateRequest(now: Date): GetCostAndUsageCommandInput {
     Granularity: "MONTHLY",
     Metrics: [METRIC],
     GroupBy: [{ Type: "DIMENSION", Key: "SERVICE" }],
+    // Spend, not what credits paid: an account on credits would otherwise read $0.
+    Filter: { Not: { Dimensions: { Key: "RECORD_TYPE", Values: ["Credit", "Refund"] } } },
   };
 }
 
@@ -39,6 +41,11 @@ export async function readMonthToDate(ce: CostExplorerClient, now: Date): Promis
   const out = await ce.send(new GetCostAndUsageCommand(monthToDateRequest(now)));
   const period = out.ResultsByTime?.[0];
   if (!period) throw new Error("Cost Explorer returned no period for this month");
+  const asked = monthToDateRequest(now).TimePeriod?.Start;
+  if (period.TimePeriod?.Start !== asked)
+    throw new Error(
+      `Cost Explorer answered for the period from ${period.TimePeriod?.Start ?? "?"}, not this month (${asked ?? "?"}); in the lab, a lab brought up last month: run lab up again`,
+    );
   const byService: Record<string, number> = {};
   for (const g of period.Groups ?? []) {
     const name = g.Keys?.[0] ?? "?";

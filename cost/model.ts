@@ -285,11 +285,18 @@ function serviceOf(u: Usage): ServiceName {
   }
 }
 
+/** Whether the t4g.small trial still runs on a day (it ends with its `until` date, UTC). */
+export function trialRuns(on: Date): boolean {
+  const until = FREE_OFFERS.t4gSmallTrial.until;
+  return on.getTime() < Date.parse(`${until}T00:00:00Z`) + 24 * 3600 * 1000;
+}
+
 /** Free quantities of a month under a profile, pooled across resources as AWS pools them. */
-function freePools(profile: FreeTierProfile): Map<string, number> {
+function freePools(profile: FreeTierProfile, on: Date): Map<string, number> {
   const o = offersOf(profile);
   const pools = new Map<string, number>();
-  if (o.trial) pools.set("instance:t4g.small", 750);
+  // An ended trial covers nothing, whatever the profile says.
+  if (o.trial && trialRuns(on)) pools.set("instance:t4g.small", 750);
   if (o.legacy) {
     pools.set("ebs", 30);
     pools.set("publicIpv4", 750);
@@ -303,8 +310,9 @@ function poolKey(u: Usage): string {
   return u.kind;
 }
 
-export function estimate(usage: readonly Usage[], profile: FreeTierProfile): Estimate {
-  const pools = freePools(profile);
+/** The bill of some usage under a profile, on a day (the offers that still run then). */
+export function estimate(usage: readonly Usage[], profile: FreeTierProfile, on: Date = new Date()): Estimate {
+  const pools = freePools(profile, on);
   const lines = usage.map((u): LineItem => {
     const price = priceOf(u);
     const left = pools.get(poolKey(u)) ?? 0;

@@ -318,7 +318,7 @@ const tagged = (name: string) => ref(`merge(var.tags, { Name = "\${var.name}-${n
 function iamTf(): string {
   return hclFile(
     header(
-      "The bastion's role: SSM core, and the right to attach one interface — its own — to its own instances.",
+      "The bastion's role: Session Manager's channels, and the right to attach one interface — its own — to its own instances.",
     ),
     [
       block(

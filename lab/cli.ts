@@ -51,11 +51,14 @@ async function node(model: ReturnType<typeof loadModel>, args: readonly string[]
       const f = flags(rest.filter((a) => a !== "--wait"));
       if (!f.arch || !f.role)
         throw new Error("lab node add needs --arch amd64|arm64 and --role controlplane|worker");
+      const timeout = Number(f.timeout ?? 180);
+      if (!(timeout > 0))
+        throw new Error(`--timeout ${f.timeout ?? ""} is not a number of seconds; e.g. --timeout 180`);
       const n = addNode(model, { arch: f.arch, role: f.role, name: f.name });
       console.log(
         `${n.name} (${n.arch} ${n.role}, MAC ${n.mac}, ${n.ip}) powered on; console ${n.dir}/console.log`,
       );
-      return wait ? await waitForReport(n, Number(f.timeout ?? 180)) : 0;
+      return wait ? await waitForReport(n, timeout) : 0;
     }
     case "list":
     case undefined:

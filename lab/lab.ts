@@ -228,7 +228,12 @@ export async function up(model: Model): Promise<void> {
     console.log(`lab is up in ${elapsed(start)}`);
   } catch (e) {
     // The teardown removes the state directory, logs included: keep the logs for the reader.
-    const kept = keepLogs(model);
+    let kept: string | undefined;
+    try {
+      kept = keepLogs(model);
+    } catch (copy) {
+      console.error(`the lab's logs could not be kept: ${(copy as Error).message}`);
+    }
     console.error(
       `lab up failed: ${(e as Error).message}\n${kept ? `the lab's logs are kept in ${kept}; ` : ""}tearing down what was made…`,
     );

@@ -14,6 +14,8 @@
   group reference, where DescribeSecurityGroupRules does not look, so it describes none
   and every plan wants to set it again.
 
+- A flow log to CloudWatch Logs given by its log group's ARN (as the provider gives it)
+  reports a FAILED delivery: moto looks the group up by the name it was not given.
 - Budgets: DescribeSubscribersForNotification and the tagging calls are not implemented,
   and the provider reads a budget's notifications' subscribers and tags after every apply.
 
@@ -35,7 +37,10 @@ import moto.server
 from werkzeug.serving import run_simple
 
 from moto.budgets.responses import BudgetsResponse
+from moto.ec2.models.flow_logs import FlowLogsBackend
 from moto.ec2.models.instances import Instance
+from moto.logs.exceptions import ResourceNotFoundException
+from moto.logs.models import logs_backends
 from moto.ec2.models.launch_templates import LaunchTemplateVersion
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.models.subnets import Subnet
@@ -104,6 +109,28 @@ def _rule_description(self: SecurityGroupRule) -> str | None:
 
 
 SecurityGroupRule.description = property(_rule_description)  # type: ignore[assignment,method-assign]
+
+
+_released_create_flow_logs = FlowLogsBackend.create_flow_logs
+
+
+def _create_flow_logs(self: Any, *args: Any, **kwargs: Any) -> Any:
+    created, unsuccessful = _released_create_flow_logs(self, *args, **kwargs)
+    for fl in created:
+        arn = fl.log_destination or ""
+        if fl.log_destination_type != "cloud-watch-logs" or fl.log_group_name or ":log-group:" not in arn:
+            continue
+        group = arn.split(":log-group:", 1)[1].split(":", 1)[0]
+        try:
+            logs_backends[self.account_id][self.region_name].list_tags_log_group(group)
+        except ResourceNotFoundException:
+            continue  # a group that does not exist fails delivery, as on AWS
+        fl.deliver_logs_status = "SUCCESS"
+        fl.deliver_logs_error_message = None
+    return created, unsuccessful
+
+
+FlowLogsBackend.create_flow_logs = _create_flow_logs  # type: ignore[method-assign]
 
 
 def _describe_subscribers(self: BudgetsResponse) -> str:

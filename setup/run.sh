@@ -24,12 +24,19 @@ run_setup() {
 
 # Builds the Allure report with the history of earlier runs, so the trend shows progress.
 report() {
-  npx tsx reports/build.ts || echo "[report] the Allure report could not be built; see above" >&2
+  npx tsx reports/build.ts || {
+    echo "[report] the Allure report could not be built; see above" >&2
+    return 1
+  }
 }
 
 # The lab's bill for the slides (reports/cost.json), while the lab is up.
 bill() {
-  npx tsx cost/cli.ts --lab >/dev/null || echo "[cost] the lab's bill could not be priced; see above" >&2
+  rm -f reports/cost.json
+  npx tsx cost/cli.ts --lab >/dev/null || {
+    echo "[cost] the lab's bill could not be priced; see above" >&2
+    return 1
+  }
 }
 
 # The report and the slides in Debian's Chromium: they render, show each spec's status, and
@@ -47,8 +54,8 @@ case "$mode" in
     # The lab-setup project brings the lab up first (a no-op when it is up already).
     status=0
     npx playwright test --project=lab || status=$?
-    bill
-    report
+    bill || status=1
+    report || status=1
     browser_checks || status=$?
     echo
     echo "The lab is still up: explore it with 'npm run lab:status'; tear it down with 'npm run lab:down'."
@@ -65,8 +72,9 @@ case "$mode" in
     trap 'npx tsx lab/cli.ts down' EXIT
     status=0
     MOON_LIFECYCLE=1 npx playwright test --project=unit --project=lab || status=$?
-    bill
-    report
+    # The slides and the browser checks read the bill and the report: without them, fail.
+    bill || status=1
+    report || status=1
     browser_checks || status=$?
     exit "$status"
     ;;

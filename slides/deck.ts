@@ -79,7 +79,7 @@ export function buildDeck(model: Model, screenshotDir: string): Deck {
   const specs = specFiles();
   slides.push(
     slide(
-      "## Nine specs, written first",
+      `## ${f.get("specs.count", "specs/", "specs.length", "int")} specs, written first`,
       "",
       "| spec | name |",
       "| ---- | ---- |",

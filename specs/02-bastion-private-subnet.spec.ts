@@ -90,7 +90,7 @@ test.describe("02 bastion in private subnet", () => {
       expect(data?.BlockDeviceMappings?.[0]?.Ebs?.Encrypted, "the root volume is encrypted").toBe(true);
       expect(
         data?.IamInstanceProfile?.Arn,
-        "an instance profile (SSM core, the fixed interface)",
+        "an instance profile (Session Manager, the fixed interface)",
       ).toBeTruthy();
     });
   });

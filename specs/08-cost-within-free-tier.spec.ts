@@ -1,6 +1,10 @@
 // Spec 08 — cost within free tier (SPEC §4 row 08). Generator 08 (the budget) and the cost
 // model (cost/) make it pass: the bill is projected from what is deployed, never typed in.
-import { DescribeBudgetsCommand, DescribeNotificationsForBudgetCommand } from "@aws-sdk/client-budgets";
+import {
+  DescribeBudgetsCommand,
+  DescribeNotificationsForBudgetCommand,
+  DescribeSubscribersForNotificationCommand,
+} from "@aws-sdk/client-budgets";
 import { budgetVerdict, chargedLines, describeLine, projectBill, usd } from "../cost/bill.ts";
 import { readMonthToDate } from "../cost/explorer.ts";
 import { resources } from "../cost/model.ts";
@@ -11,12 +15,9 @@ test.describe("08 cost within free tier", () => {
   test("the projected monthly bill of the deployed plan is under the budget", async ({ model, applied }) => {
     const bill = projectBill(model, applied);
     await evidence("bill", bill);
-    await test.step(`every line item, priced from the table of ${bill.pricesDate}`, () => {
-      expect(bill.estimate.lines.length, "the deployed plan has billable resources to price").toBeGreaterThan(
-        0,
-      );
-      for (const l of bill.estimate.lines) expect(l.netUsd, describeLine(l)).toBeGreaterThanOrEqual(0);
-    });
+    expect(bill.estimate.lines.length, "the deployed plan has billable resources to price").toBeGreaterThan(
+      0,
+    );
     await test.step(`under ${usd(model.budget.monthlyUsd)} with the ${bill.profile} profile`, () => {
       const verdict = budgetVerdict(bill);
       expect(verdict.ok, verdict.message).toBe(true);
@@ -62,6 +63,12 @@ test.describe("08 cost within free tier", () => {
     aws,
     target,
   }) => {
+    if (target.name === "lab")
+      test.info().annotations.push({
+        type: "lab",
+        description:
+          "the emulator's Cost Explorer answers with the month's share of the cost model's bill (loaded by lab up): this proves the API path and the checks, not AWS's billing",
+      });
     const now = new Date();
     const mtd = await readMonthToDate(aws.costExplorer, now);
     await evidence(`GetCostAndUsage, this month by service (${target.name})`, mtd);
@@ -81,7 +88,7 @@ test.describe("08 cost within free tier", () => {
     });
   });
 
-  test("an AWS Budgets budget alerts at the target", async ({ model, aws, applied }) => {
+  test("an AWS Budgets budget alerts at the target", async ({ model, aws, applied, target }) => {
     const name = `${model.project}-baseline`;
     // Budgets want the account ID; the deployed budget records the one it was made in.
     const deployed = resources(applied.values?.root_module).find((r) => r.type === "aws_budgets_budget");
@@ -101,6 +108,20 @@ test.describe("08 cost within free tier", () => {
       new DescribeNotificationsForBudgetCommand({ AccountId: account, BudgetName: name }),
     );
     await evidence("DescribeNotificationsForBudget", notes.Notifications);
+    const mailTo = target.name === "lab" ? model.lab.budgetAlertEmail : model.budget.alertEmail;
+    for (const n of notes.Notifications ?? []) {
+      const subscribers = await aws.budgets.send(
+        new DescribeSubscribersForNotificationCommand({
+          AccountId: account,
+          BudgetName: name,
+          Notification: n,
+        }),
+      );
+      expect(
+        subscribers.Subscribers?.map((x) => `${x.SubscriptionType ?? ""} ${x.Address ?? ""}`),
+        `the ${n.NotificationType ?? ""} alert mails ${mailTo ?? "the model's address"}`,
+      ).toEqual([`EMAIL ${mailTo ?? ""}`]);
+    }
     for (const type of ["ACTUAL", "FORECASTED"] as const)
       expect(
         notes.Notifications?.some(

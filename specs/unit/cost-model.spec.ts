@@ -2,7 +2,7 @@
 // of cost/prices.ts): a t4g.nano NAT instance with an 8 GB disk and a public address, always
 // on, and a t4g.small bastion group with a 20 GB disk on a 5-hour-a-day schedule.
 import { expect, test } from "@playwright/test";
-import { alternatives, estimate, sessionUsage, usageOf, type TofuShow } from "../../cost/model.ts";
+import { alternatives, estimate, sessionUsage, trialRuns, usageOf, type TofuShow } from "../../cost/model.ts";
 import { FREE_TIER_PROFILES, INSTANCE_HOUR, PRICES, type Price } from "../../cost/prices.ts";
 import { budgetVerdict, projectBill } from "../../cost/bill.ts";
 import { sessionExposure } from "../../audit/exposure.ts";
@@ -56,6 +56,8 @@ const plan: TofuShow = {
 // 5 h a day × 730 h a month / 24 h.
 const opts = { scheduledHoursPerMonth: (5 * 730) / 24, natGatewayGbPerMonth: 5, flowLogGbPerMonth: 0 };
 const usage = usageOf(plan, opts);
+// The day the prices were read: the t4g.small trial still runs.
+const DAY = new Date("2026-11-27T12:00:00Z");
 
 test("the prices the hand computation uses are the table's", () => {
   expect(INSTANCE_HOUR["t4g.nano"]?.usd).toBe(0.0046);
@@ -76,7 +78,7 @@ test("every price and free offer names its source and date", () => {
 });
 
 test("no free tier: every hour and GB is paid", () => {
-  const e = estimate(usage, "none");
+  const e = estimate(usage, "none", DAY);
   // NAT 730 × 0.0046 = 3.358; its disk 8 × 0.088 = 0.704; its address 730 × 0.005 = 3.65;
   // bastion 152.083 × 0.0184 = 2.79833; its disk 20 GB for 152.083 of 730 h = 4.16667 GB-month × 0.088 = 0.36667.
   expect(e.lines.map((l) => [l.address, l.kind, +l.netUsd.toFixed(5)])).toEqual([
@@ -90,7 +92,7 @@ test("no free tier: every hour and GB is paid", () => {
 });
 
 test("trial + legacy: the bastion's hours, both disks and the address are free; the t4g.nano is not", () => {
-  const e = estimate(usage, "trial+legacy");
+  const e = estimate(usage, "trial+legacy", DAY);
   expect(e.totalUsd).toBeCloseTo(3.358, 6);
   expect(e.lines.find((l) => l.kind === "instance" && l.instanceType === "t4g.nano")?.netUsd).toBeCloseTo(
     3.358,
@@ -99,7 +101,7 @@ test("trial + legacy: the bastion's hours, both disks and the address are free; 
 });
 
 test("each profile draws only on its own offers", () => {
-  const totals = Object.fromEntries(FREE_TIER_PROFILES.map((p) => [p, estimate(usage, p).totalUsd]));
+  const totals = Object.fromEntries(FREE_TIER_PROFILES.map((p) => [p, estimate(usage, p, DAY).totalUsd]));
   expect(totals.none).toBeCloseTo(10.877, 5);
   // trial only: the bastion's 2.79833 free.
   expect(totals.trial).toBeCloseTo(10.877 - 2.79833, 4);
@@ -110,7 +112,7 @@ test("each profile draws only on its own offers", () => {
 
 test("the alternatives, priced with trial + legacy", () => {
   const alt = Object.fromEntries(
-    alternatives(usage, opts).map((a) => [a.name, estimate(a.usage, "trial+legacy").totalUsd]),
+    alternatives(usage, opts).map((a) => [a.name, estimate(a.usage, "trial+legacy", DAY).totalUsd]),
   );
   expect(alt["as planned"]).toBeCloseTo(3.358, 6);
   // 730 × 0.048 + 5 GB × 0.048 + its EIP 730 × 0.005 (not EC2's, so not free) = 38.93.
@@ -150,8 +152,11 @@ test("a NAT instance tagged for the bastion's schedule counts its hours, and the
     ["ebs", 8],
     ["publicIpv4", 152.083],
   ]);
-  expect(estimate(u, "none").totalUsd).toBeCloseTo(152.0833333 * 0.0184 + 8 * 0.088 + 152.0833333 * 0.005, 6);
-  expect(estimate(u, "trial+legacy").totalUsd).toBeCloseTo(0, 9);
+  expect(estimate(u, "none", DAY).totalUsd).toBeCloseTo(
+    152.0833333 * 0.0184 + 8 * 0.088 + 152.0833333 * 0.005,
+    6,
+  );
+  expect(estimate(u, "trial+legacy", DAY).totalUsd).toBeCloseTo(0, 9);
 });
 
 test("an experiment session: two m7g.xlarge nodes with 132 GB each", () => {
@@ -221,7 +226,7 @@ test("a flow log is priced by its estimated volume, its group by the days it kee
     },
     { ...opts, flowLogGbPerMonth: 2 },
   );
-  const bill = estimate(usage, "trial+legacy");
+  const bill = estimate(usage, "trial+legacy", DAY);
   // 2 GB × $0.50 ingested; 2 GB × 15/30 month kept × $0.03.
   expect(bill.totalUsd).toBeCloseTo(1 + 0.03, 10);
 });
@@ -236,4 +241,13 @@ test("a session's public IPv4 on nodes is an exposure, named by resource", () =>
     'module.nodes.aws_eip.node["talos-node-1"]',
     'module.nodes.aws_eip.node["talos-node-2"]',
   ]);
+});
+
+test("the t4g.small trial ends with 2026: from then on its hours are paid", () => {
+  expect(trialRuns(new Date("2026-12-31T23:59:00Z"))).toBe(true);
+  expect(trialRuns(new Date("2027-01-01T00:00:00Z"))).toBe(false);
+  const after = estimate(usage, "trial+legacy", new Date("2027-01-15T00:00:00Z"));
+  const bastion = after.lines.find((l) => l.kind === "instance" && l.instanceType === "t4g.small");
+  expect(bastion?.freeUsd).toBe(0);
+  expect(bastion?.netUsd).toBeCloseTo(((5 * 730) / 24) * 0.0184, 9);
 });
