@@ -137,21 +137,23 @@ export async function auditExposure({ model, target, ec2 }: AuditInput): Promise
       `has ${defaultGroup.IpPermissions?.length ?? 0} ingress and ${defaultGroup.IpPermissionsEgress?.length ?? 0} egress rules; the guardrails module empties it`,
     );
 
-  // Nodes: instances and interfaces named talos-node-N, and any Elastic IP on them.
-  const nodePattern = `${model.nodes.namePrefix}*`;
-  const nodeInstances = (
+  // Every instance of the VPC that exists (stopped ones keep their settings), read once.
+  const instances = (
     (
       await ec2.send(
         new DescribeInstancesCommand({
           Filters: [
             { Name: "vpc-id", Values: [vpcId] },
-            { Name: "tag:Name", Values: [nodePattern] },
             { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
           ],
         }),
       )
     ).Reservations ?? []
   ).flatMap((r) => r.Instances ?? []);
+
+  // Nodes: instances and interfaces named talos-node-N, and any Elastic IP on them.
+  const nodePattern = `${model.nodes.namePrefix}*`;
+  const nodeInstances = instances.filter((i) => nameOf(i.Tags)?.startsWith(model.nodes.namePrefix));
   const nodeEnis =
     (
       await ec2.send(
@@ -206,7 +208,13 @@ export async function auditExposure({ model, target, ec2 }: AuditInput): Promise
   looked.nodeRoutes = table?.Routes;
   if (!table)
     add("nodeRoutes", `subnet ${model.network.private.cidr}`, "has no route table of its own to audit");
-  const natInstance = await natInstanceIds(ec2, vpcId, model);
+  const nat = instances.filter((i) => nameOf(i.Tags) === `${model.project}-nat`);
+  const natInstance = {
+    instances: new Set(nat.map((i) => i.InstanceId ?? "")),
+    interfaces: new Set(
+      nat.flatMap((i) => (i.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId ?? "")),
+    ),
+  };
   for (const r of table?.Routes ?? []) {
     const dest = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? "?";
     const where = `route ${dest} in ${label(table?.RouteTableId, table?.Tags)}`;
@@ -248,18 +256,6 @@ export async function auditExposure({ model, target, ec2 }: AuditInput): Promise
 
   // IMDSv2: plain instances by their own settings, group instances by their launch template
   // (the group is what launches them; the lab's emulator does not pass the template's settings on).
-  const instances = (
-    (
-      await ec2.send(
-        new DescribeInstancesCommand({
-          Filters: [
-            { Name: "vpc-id", Values: [vpcId] },
-            { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
-          ],
-        }),
-      )
-    ).Reservations ?? []
-  ).flatMap((r) => r.Instances ?? []);
   const fromGroup = (i: Instance) => i.Tags?.some((t) => t.Key === "aws:autoscaling:groupName") ?? false;
   for (const i of instances.filter((x) => !fromGroup(x)))
     if (i.MetadataOptions?.HttpTokens !== "required")
@@ -293,31 +289,6 @@ export async function auditExposure({ model, target, ec2 }: AuditInput): Promise
     add("ebsEncryption", `the account in ${model.region}`, "does not encrypt new EBS volumes by default");
 
   return { findings, looked };
-}
-
-async function natInstanceIds(
-  ec2: EC2Client,
-  vpcId: string,
-  model: Model,
-): Promise<{ instances: Set<string>; interfaces: Set<string> }> {
-  const nat = (
-    (
-      await ec2.send(
-        new DescribeInstancesCommand({
-          Filters: [
-            { Name: "vpc-id", Values: [vpcId] },
-            { Name: "tag:Name", Values: [`${model.project}-nat`] },
-          ],
-        }),
-      )
-    ).Reservations ?? []
-  ).flatMap((r) => r.Instances ?? []);
-  return {
-    instances: new Set(nat.map((i) => i.InstanceId ?? "")),
-    interfaces: new Set(
-      nat.flatMap((i) => (i.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId ?? "")),
-    ),
-  };
 }
 
 function describePorts(

@@ -19,18 +19,14 @@ import {
   type RootTarget,
 } from "./types.ts";
 import { instanceScheduleBlocks, scheduleVariables } from "./instance-schedule.ts";
-import { versionsTf } from "./roots.ts";
+import { moduleFiles, moduleLayer, type LayerVariable } from "./module.ts";
 import { attrs, block, comment, hclFile, ref, type Block, type Comment } from "./writers/hcl.ts";
 import {
   checkovSkip,
   encryptedVolume,
   imdsV2Only,
   INSTANCE_CHECKOV_SKIPS,
-  interfaceTables,
-  outputBlock,
-  variableBlock,
   type TofuOutput,
-  type TofuVariable,
 } from "./writers/tofu.ts";
 import { renderYaml } from "./writers/yaml.ts";
 
@@ -209,7 +205,6 @@ function readme(model: Model, target: TargetName): string {
 
 // --- the AWS node path: the `nodes` module -------------------------------------------
 
-const MODULE_DIR = "infra/modules/nodes";
 /** The label an EC2 node's iPXE script gives matchbox (and its kernel arguments) to find its group. */
 const AWS_KEY = nodeSelector("aws");
 const header = (what: string): string => `${what}\n${generatedHeader(TEST)}`;
@@ -220,7 +215,7 @@ export const IPXE_AMI_OWNER = "833372943033";
 /** Sidero Labs' AWS account, which publishes the official Talos AMIs. */
 export const TALOS_AMI_OWNER = "540036508848";
 
-function nodeVariables(model: Model): (TofuVariable & { root?: string })[] {
+function nodeVariables(model: Model): LayerVariable[] {
   const n = model.nodes;
   const first = derived(model).nodes[0];
   const exampleMachine = first
@@ -598,80 +593,48 @@ function nodesScheduleTf(): string {
 }
 
 function nodesModuleFiles(model: Model): GeneratedFile[] {
-  const vars = nodeVariables(model);
-  const all = vars;
-  return [
-    { path: `${MODULE_DIR}/versions.tf`, content: versionsTf(">= 6.0", [], TEST) },
-    {
-      path: `${MODULE_DIR}/variables.tf`,
-      content: hclFile(
-        header("Inputs of the nodes module."),
-        all.map((v) => variableBlock({ ...v, default: v.default })),
-      ),
-    },
-    { path: `${MODULE_DIR}/security.tf`, content: nodesSecurityTf() },
-    { path: `${MODULE_DIR}/nodes.tf`, content: nodesTf() },
-    { path: `${MODULE_DIR}/schedule.tf`, content: nodesScheduleTf() },
-    {
-      path: `${MODULE_DIR}/outputs.tf`,
-      content: hclFile(header("Outputs of the nodes module."), nodeOutputs.map(outputBlock)),
-    },
-    {
-      path: `${MODULE_DIR}/README.md`,
-      content: [
-        markdownHeader("Module `nodes`", TEST),
-        "",
-        "The Talos nodes on EC2, for an experiment session: `enabled = false` (the default) creates",
-        "only their security group, so the always-on baseline costs nothing for them. EC2 cannot",
-        "PXE-boot from a DHCP server you run (SPEC §3), so the nodes reach matchbox by HTTP instead:",
-        "",
-        '- `boot = "ipxe"` (default): the official iPXE AMI (arm64, EFI) runs the user-data script',
-        "  `#!ipxe` … `chain http://<bastion>:8080/ipxe?node=talos-node-N…`; matchbox picks the node's",
-        "  group by its name (EC2 assigns the MAC), then the profile of its arch and role.",
-        '- `boot = "ami"`: the official Talos AMI boots into maintenance mode; apply the config from',
-        "  the bastion with `talosctl apply-config --insecure --nodes <ip> --file talos-<role>.yaml`.",
-        "",
-        "Each node is a plain instance at its fixed address (an Auto Scaling group cannot pin one,",
-        "and the Talos PKI is made for these addresses), launched from its role's template: arm64,",
-        "private subnet, no public IP, IMDSv2 required, encrypted gp3 system and data disks. Its",
-        "security group lets the bastion reach Talos's and Kubernetes's APIs and the nodes reach",
-        "each other (Kube-OVN), nothing else in. EventBridge Scheduler starts and stops them on the",
-        "bastion's hours. Check the AMI owners before a first session:",
-        `\`aws ec2 describe-images --owners ${IPXE_AMI_OWNER} --filters Name=architecture,Values=arm64\` (iPXE),`,
-        `\`--owners ${TALOS_AMI_OWNER}\` (Talos).`,
-        "",
-        interfaceTables(all, nodeOutputs),
-        "",
-      ].join("\n"),
-    },
-  ];
+  return moduleFiles({
+    name: "nodes",
+    test: TEST,
+    variables: nodeVariables(model),
+    outputs: nodeOutputs,
+    files: { "security.tf": nodesSecurityTf(), "nodes.tf": nodesTf(), "schedule.tf": nodesScheduleTf() },
+    readme: [
+      "The Talos nodes on EC2, for an experiment session: `enabled = false` (the default) creates",
+      "only their security group, so the always-on baseline costs nothing for them. EC2 cannot",
+      "PXE-boot from a DHCP server you run (SPEC §3), so the nodes reach matchbox by HTTP instead:",
+      "",
+      '- `boot = "ipxe"` (default): the official iPXE AMI (arm64, EFI) runs the user-data script',
+      "  `#!ipxe` … `chain http://<bastion>:8080/ipxe?node=talos-node-N…`; matchbox picks the node's",
+      "  group by its name (EC2 assigns the MAC), then the profile of its arch and role.",
+      '- `boot = "ami"`: the official Talos AMI boots into maintenance mode; apply the config from',
+      "  the bastion with `talosctl apply-config --insecure --nodes <ip> --file talos-<role>.yaml`.",
+      "",
+      "Each node is a plain instance at its fixed address (an Auto Scaling group cannot pin one,",
+      "and the Talos PKI is made for these addresses), launched from its role's template: arm64,",
+      "private subnet, no public IP, IMDSv2 required, encrypted gp3 system and data disks. Its",
+      "security group lets the bastion reach Talos's and Kubernetes's APIs and the nodes reach",
+      "each other (Kube-OVN), nothing else in. EventBridge Scheduler starts and stops them on the",
+      "bastion's hours. Check the AMI owners before a first session:",
+      `\`aws ec2 describe-images --owners ${IPXE_AMI_OWNER} --filters Name=architecture,Values=arm64\` (iPXE),`,
+      `\`--owners ${TALOS_AMI_OWNER}\` (Talos).`,
+    ],
+  });
 }
 
 function nodesLayer(model: Model, target: RootTarget): RootLayer {
-  const vars = nodeVariables(model);
-  const rooted = vars.filter((v): v is TofuVariable & { root: string } => v.root !== undefined);
-  return {
-    module: "nodes",
-    variables: rooted.map((v) => ({
-      ...v,
-      name: v.root,
-      // The lab's emulator holds no iPXE or Talos AMI: its nodes are QEMU guests instead.
-      default: v.name === "enabled" && target === "lab" ? false : v.default,
-      validations: v.validations?.map((val) => ({
-        condition: val.condition.replaceAll(`var.${v.name}`, `var.${v.root}`),
-        message: val.message,
-      })),
-    })),
-    inputs: {
-      ...Object.fromEntries(rooted.map((v) => [v.name, `var.${v.root}`])),
+  return moduleLayer(
+    { name: "nodes", variables: nodeVariables(model), outputs: nodeOutputs },
+    {
       name: "var.name",
       tags: "var.tags",
       vpc_id: "module.network.vpc_id",
       subnet_id: "module.network.private_subnet_id",
       bastion_security_group_id: "module.bastion.bastion_security_group_id",
     },
-    outputs: nodeOutputs.map((o) => ({ ...o, value: `module.nodes.${o.name}` })),
-  };
+    // The lab's emulator holds no iPXE or Talos AMI: its nodes are QEMU guests instead.
+    target === "lab" ? { nodes_enabled: false } : {},
+  );
 }
 
 function generate(model: Model): GeneratedFile[] {

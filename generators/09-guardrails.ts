@@ -2,7 +2,7 @@
 // to CloudWatch Logs, so an audit can see what reached the VPC; the VPC's default security
 // group stripped of its rules, so nothing attached to it by accident is reachable; and the
 // region's default EBS encryption. The audit (audit/) checks them over the API.
-import { LOG_RETENTION_DAYS, type Model } from "../model/index.ts";
+import { FLOW_LOG_TRAFFIC_TYPES, LOG_RETENTION_DAYS, type Model } from "../model/index.ts";
 import { moduleFiles, moduleLayer, type LayerVariable } from "./module.ts";
 import { attrs, block, comment, hclFile, ref } from "./writers/hcl.ts";
 import { checkovSkip, type TofuOutput } from "./writers/tofu.ts";
@@ -31,13 +31,13 @@ function moduleVariables(model: Model): LayerVariable[] {
       name: "flow_log_traffic_type",
       root: "flow_log_traffic_type",
       type: "string",
-      description: "Which flows are logged: ALL, REJECT or ACCEPT.",
+      description: `Which flows are logged: ${FLOW_LOG_TRAFFIC_TYPES.join(", ")}.`,
       example: `"${fl.trafficType}"`,
       default: fl.trafficType,
       validations: [
         {
-          condition: 'contains(["ALL", "REJECT", "ACCEPT"], var.flow_log_traffic_type)',
-          message: "flow_log_traffic_type must be ALL, REJECT or ACCEPT.",
+          condition: `contains(${JSON.stringify(FLOW_LOG_TRAFFIC_TYPES).replaceAll(",", ", ")}, var.flow_log_traffic_type)`,
+          message: `flow_log_traffic_type must be one of ${FLOW_LOG_TRAFFIC_TYPES.join(", ")}.`,
         },
       ],
     },

@@ -1,6 +1,6 @@
 // OpenTofu against the lab root (infra/lab), with its state and working data in the
 // lab's state directory: the emulator is in memory, so its state lives and dies with it.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, type Model } from "../model/index.ts";
 import { toolPaths, tofuEnv } from "../setup/tools.ts";
@@ -55,9 +55,21 @@ export function tofuOutputs(model: Model): Record<string, unknown> {
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v.value]));
 }
 
-/** `tofu show -json` of the lab's applied state: what the cost model reads. */
+let shown: { key: string; json: unknown } | undefined;
+
+/**
+ * `tofu show -json` of the lab's applied state: what the cost model reads. A few seconds
+ * each, so it is read again only when the state file changed.
+ */
 export function tofuShowJson(model: Model): unknown {
-  return JSON.parse(
-    run(tofuArgv(model, "show", "-json", statePath(model)), { env: env(model) }).stdout,
-  ) as unknown;
+  const st = statSync(statePath(model));
+  const key = `${statePath(model)} ${st.mtimeMs} ${st.size}`;
+  if (shown?.key !== key)
+    shown = {
+      key,
+      json: JSON.parse(
+        run(tofuArgv(model, "show", "-json", statePath(model)), { env: env(model) }).stdout,
+      ) as unknown,
+    };
+  return shown.json;
 }

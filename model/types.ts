@@ -16,6 +16,10 @@ export type NatSchedule = (typeof NAT_SCHEDULES)[number];
 export const FREE_TIER_PROFILES = ["none", "trial", "legacy", "trial+legacy"] as const;
 export type FreeTierProfile = (typeof FREE_TIER_PROFILES)[number];
 
+/** Which flows a VPC flow log records. */
+export const FLOW_LOG_TRAFFIC_TYPES = ["ALL", "REJECT", "ACCEPT"] as const;
+export type FlowLogTrafficType = (typeof FLOW_LOG_TRAFFIC_TYPES)[number];
+
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -242,7 +246,7 @@ export interface BudgetModel {
 /** Account and VPC guardrails (generator 09): what an audit expects to find switched on. */
 export interface GuardrailsModel {
   /** VPC flow logs to CloudWatch Logs: which traffic, and how long the log group keeps it. */
-  readonly flowLogs: { readonly trafficType: "ALL" | "REJECT" | "ACCEPT"; readonly retentionDays: number };
+  readonly flowLogs: { readonly trafficType: FlowLogTrafficType; readonly retentionDays: number };
   /** TCP ports the lab's exposure scan tries on every lab address, beside the model's own ports. */
   readonly scanPorts: { readonly from: number; readonly to: number };
 }

@@ -12,6 +12,7 @@ import {
 } from "./net.ts";
 import { readSchedule } from "./schedule.ts";
 import {
+  FLOW_LOG_TRAFFIC_TYPES,
   FREE_TIER_PROFILES,
   LOG_RETENTION_DAYS,
   NAT_CHOICES,
@@ -888,12 +889,12 @@ export function validateModel(model: Model): Model {
       'write the address AWS Budgets should mail, e.g. "you@example.org"',
     );
   const fl = model.guardrails.flowLogs;
-  if (!(["ALL", "REJECT", "ACCEPT"] as const).includes(fl.trafficType))
+  if (!(FLOW_LOG_TRAFFIC_TYPES as readonly string[]).includes(fl.trafficType))
     add(
       "guardrails.flowLogs.trafficType",
       fl.trafficType,
       "is not a flow-log traffic type",
-      "use ALL, REJECT or ACCEPT",
+      `use one of ${FLOW_LOG_TRAFFIC_TYPES.join(", ")}`,
     );
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(fl.retentionDays))
     add(

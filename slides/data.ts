@@ -4,6 +4,7 @@
 // can read each source again and check the slide still says what the source says.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { usd } from "../cost/bill.ts";
 import { REPO_ROOT, type Model } from "../model/index.ts";
 
 /** One number on a slide: its text, and the file and field it was read from. */
@@ -23,8 +24,6 @@ export const SOURCES = {
   summary: "reports/allure-report/summary.json",
   history: "reports/history/history.jsonl",
 } as const;
-
-export const usd = (n: number): string => `$${n.toFixed(n < 1 ? 4 : 2)}`;
 
 /** How a figure's value becomes its text: the one formatting the build and the check share. */
 export const FORMATS = {
@@ -112,8 +111,7 @@ export class Figures {
 
   /** The figure's text, wrapped so the rendered slide says which figure it is. */
   get(key: string, source: SourceName, field: string, format: Format = "plain"): string {
-    if (!this.docs.has(source)) this.docs.set(source, loadSource(source, this.model));
-    const value = fieldOf(this.docs.get(source), field);
+    const value = fieldOf(this.doc(source), field);
     if (typeof value !== "number" && typeof value !== "string")
       throw new Error(`${source}: ${field} is ${JSON.stringify(value)}, not a number or text`);
     if (this.all.some((x) => x.key === key)) throw new Error(`figure ${key} is on the slides twice`);
@@ -124,14 +122,18 @@ export class Figures {
 
   /** How many items a list of a source has. */
   length(source: SourceName, field: string): number {
-    if (!this.docs.has(source)) this.docs.set(source, loadSource(source, this.model));
-    const list = fieldOf(this.docs.get(source), field);
+    const list = fieldOf(this.doc(source), field);
     return Array.isArray(list) ? list.length : 0;
   }
 
   /** Whether a source exists, so a slide can say what to run instead of showing a number. */
   has(source: SourceName): boolean {
+    return this.doc(source) !== undefined;
+  }
+
+  /** A source, read once per build. */
+  private doc(source: SourceName): unknown {
     if (!this.docs.has(source)) this.docs.set(source, loadSource(source, this.model));
-    return this.docs.get(source) !== undefined;
+    return this.docs.get(source);
   }
 }

@@ -3,7 +3,7 @@
 // data is missing says which command makes it.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT, type Model } from "../model/index.ts";
+import { FREE_TIER_PROFILES, REPO_ROOT, type Model } from "../model/index.ts";
 import { Figures, SOURCES, historyRuns, specFiles } from "./data.ts";
 
 /** Screenshots the browser spec takes of the Allure report, shown when they exist. */
@@ -132,9 +132,7 @@ export function buildDeck(model: Model, screenshotDir: string): Deck {
         "",
         "| profile | a month |",
         "| ------- | ------- |",
-        ...(["none", "trial", "legacy", "trial+legacy"] as const).map(
-          (p) => `| ${p} | ${c(`cost.profile.${p}`, `byProfile.${p}`)} |`,
-        ),
+        ...FREE_TIER_PROFILES.map((p) => `| ${p} | ${c(`cost.profile.${p}`, `byProfile.${p}`)} |`),
         "",
         `An experiment session: ${c("cost.session.hour", "session.perHourUsd")} an hour.`,
       ),

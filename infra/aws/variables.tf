@@ -333,7 +333,7 @@ variable "node_boot" {
   default     = "ipxe"
   validation {
     condition     = contains(["ipxe", "ami"], var.node_boot)
-    error_message = "boot must be \"ipxe\" or \"ami\"."
+    error_message = "node_boot must be \"ipxe\" or \"ami\"."
   }
 }
 
@@ -364,11 +364,11 @@ variable "budget_alert_email" {
 
 variable "flow_log_traffic_type" {
   type        = string
-  description = "Which flows are logged: ALL, REJECT or ACCEPT. Example: \"ALL\""
+  description = "Which flows are logged: ALL, REJECT, ACCEPT. Example: \"ALL\""
   default     = "ALL"
   validation {
     condition     = contains(["ALL", "REJECT", "ACCEPT"], var.flow_log_traffic_type)
-    error_message = "flow_log_traffic_type must be ALL, REJECT or ACCEPT."
+    error_message = "flow_log_traffic_type must be one of ALL, REJECT, ACCEPT."
   }
 }
 

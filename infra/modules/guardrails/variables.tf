@@ -18,11 +18,11 @@ variable "vpc_id" {
 
 variable "flow_log_traffic_type" {
   type        = string
-  description = "Which flows are logged: ALL, REJECT or ACCEPT. Example: \"ALL\""
+  description = "Which flows are logged: ALL, REJECT, ACCEPT. Example: \"ALL\""
   default     = "ALL"
   validation {
     condition     = contains(["ALL", "REJECT", "ACCEPT"], var.flow_log_traffic_type)
-    error_message = "flow_log_traffic_type must be ALL, REJECT or ACCEPT."
+    error_message = "flow_log_traffic_type must be one of ALL, REJECT, ACCEPT."
   }
 }
 
