@@ -19,6 +19,7 @@ import {
   type EC2Client,
   type Instance,
 } from "@aws-sdk/client-ec2";
+import { ENI_TAG } from "../generators/02-bastion.ts";
 import { derived, type Model, type TargetName } from "../model/index.ts";
 import { cidrContains, ipv6CidrContains, parseIpv4Cidr, parseIpv6Cidr } from "../model/net.ts";
 
@@ -209,11 +210,24 @@ export async function auditExposure({ model, target, ec2 }: AuditInput): Promise
   if (!table)
     add("nodeRoutes", `subnet ${model.network.private.cidr}`, "has no route table of its own to audit");
   const nat = instances.filter((i) => nameOf(i.Tags) === `${model.project}-nat`);
+  // The bastion as the NAT: the route leads to its fixed interface, attached or not (a
+  // stopped bastion leaves it detached, and the subnet without IPv4 egress until it runs).
+  const bastionNat =
+    model.network.nat === "bastion"
+      ? ((
+          await ec2.send(
+            new DescribeNetworkInterfacesCommand({
+              Filters: [{ Name: `tag:${ENI_TAG}`, Values: [model.bastion.asgName] }],
+            }),
+          )
+        ).NetworkInterfaces ?? [])
+      : [];
   const natInstance = {
     instances: new Set(nat.map((i) => i.InstanceId ?? "")),
-    interfaces: new Set(
-      nat.flatMap((i) => (i.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId ?? "")),
-    ),
+    interfaces: new Set([
+      ...nat.flatMap((i) => (i.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId ?? "")),
+      ...bastionNat.map((n) => n.NetworkInterfaceId ?? ""),
+    ]),
   };
   for (const r of table?.Routes ?? []) {
     const dest = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? "?";

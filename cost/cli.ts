@@ -1,77 +1,136 @@
-// `npm run cost -- [--lab | --show FILE] [--profile P] [--session-hours N] [--json OUT]`
-// The projected monthly bill of a plan, its line items, the design's alternatives, and the
-// price of an experiment session with the model's nodes. --lab reads the lab's applied
-// state; --show reads the output of `tofu show -json` (of a plan file or a state).
+// `npm run cost -- [--lab | --show FILE] [--account YYYY-MM[:paid|free]] [--session-hours N] [--json OUT]`
+// The projected bill of a plan for this calendar month and each of the next 12, with the
+// offers the account has in each, this month's line items, the design's alternatives month
+// by month, and the price of an experiment session with the model's nodes. --lab reads the
+// lab's applied state; --show reads the output of `tofu show -json` (of a plan file or a
+// state). The clock is MOON_NOW when set (model/clock.ts).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tofuShowJson } from "../lab/tofu.ts";
-import { loadModel, REPO_ROOT } from "../model/index.ts";
-import { offersUsed, type TofuShow } from "./model.ts";
-import { describeLine, projectBill, usd } from "./bill.ts";
-import { FREE_TIER_PROFILES, PRICES_DATE, type FreeTierProfile } from "./prices.ts";
+import {
+  ACCOUNT_PLANS,
+  ClockError,
+  loadModel,
+  mergeModel,
+  ModelError,
+  now,
+  REPO_ROOT,
+  validateModel,
+  type AccountModel,
+  type AccountPlan,
+  type Model,
+} from "../model/index.ts";
+import type { TofuShow } from "./model.ts";
+import { describeLine, describeMonth, projectBill, usd } from "./bill.ts";
+import { PRICES_DATE } from "./prices.ts";
 
-function parseArgs(argv: readonly string[]): {
-  lab: boolean;
-  show?: string;
-  profile: FreeTierProfile | undefined;
-  sessionHours: number;
-  json: string;
-} {
-  const out = {
-    lab: false,
-    show: undefined as string | undefined,
-    profile: undefined as FreeTierProfile | undefined,
-    sessionHours: 4,
-    json: join(REPO_ROOT, "reports", "cost.json"),
-  };
+const USAGE =
+  "usage: npm run cost -- (--lab | --show FILE) [--account YYYY-MM[:paid|free]] [--session-hours N] [--json OUT]";
+
+/** Bad input on the command line: one line, exit 2. */
+class UsageError extends Error {}
+
+interface Args {
+  readonly lab: boolean;
+  readonly show?: string;
+  readonly account?: { opened: string; plan?: AccountPlan };
+  readonly sessionHours: number;
+  readonly json: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let lab = false;
+  let show: string | undefined;
+  let account: Args["account"];
+  let sessionHours = 4;
+  let json = join(REPO_ROOT, "reports", "cost.json");
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = argv[i] ?? "";
     const next = () => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${a ?? ""} needs a value`);
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value; ${USAGE}`);
       return v;
     };
-    if (a === "--lab") out.lab = true;
-    else if (a === "--show") out.show = next();
-    else if (a === "--json") out.json = resolve(next());
-    else if (a === "--session-hours") out.sessionHours = Number(next());
-    else if (a === "--profile") {
-      const p = next();
-      if (!(FREE_TIER_PROFILES as readonly string[]).includes(p))
-        throw new Error(
-          `--profile ${p} is not a free-tier profile; use one of ${FREE_TIER_PROFILES.join(", ")}`,
+    if (a === "--lab") lab = true;
+    else if (a === "--show") show = next();
+    else if (a === "--json") json = resolve(next());
+    else if (a === "--session-hours") {
+      const v = next();
+      sessionHours = Number(v);
+      if (!(sessionHours > 0))
+        throw new UsageError(
+          `--session-hours ${v} is not a positive number of hours; use e.g. --session-hours 4`,
         );
-      out.profile = p as FreeTierProfile;
-    } else
-      throw new Error(
-        `unknown argument ${a ?? ""}; usage: npm run cost -- [--lab | --show FILE] [--profile P]`,
-      );
+    } else if (a === "--account") {
+      const v = next();
+      const [opened = "", plan] = v.split(":");
+      if (plan !== undefined && !(ACCOUNT_PLANS as readonly string[]).includes(plan))
+        throw new UsageError(
+          `--account ${v}: "${plan}" is not an AWS account plan; use one of ${ACCOUNT_PLANS.join(", ")}, e.g. --account 2025-09:free`,
+        );
+      account = plan === undefined ? { opened } : { opened, plan: plan as AccountPlan };
+    } else throw new UsageError(`unknown argument ${a}; ${USAGE}`);
   }
-  if (out.lab === (out.show !== undefined))
-    throw new Error("give one of --lab (the lab's state) or --show FILE");
-  if (!(out.sessionHours > 0)) throw new Error("--session-hours must be a positive number of hours");
-  return out;
+  if (lab === (show !== undefined))
+    throw new UsageError(`give one of --lab (the lab's state) or --show FILE; ${USAGE}`);
+  return { lab, show, account, sessionHours, json };
+}
+
+/** The model, with the account of --account in place of the model's (validated the same way). */
+function modelFor(args: Args): Model {
+  const base = loadModel();
+  if (!args.account) return base;
+  const account: AccountModel = {
+    plan: args.account.plan ?? base.budget.account.plan,
+    opened: args.account.opened,
+  };
+  try {
+    return validateModel(mergeModel(base, { budget: { account } }));
+  } catch (e) {
+    // The model's own problem, named as the flag the user typed.
+    if (e instanceof ModelError)
+      throw new UsageError(
+        e.problems
+          .map((p) => `--account ${args.account?.opened ?? ""}: ${p.path} ${p.message}. Fix: ${p.fix}`)
+          .join("; "),
+      );
+    throw e;
+  }
 }
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
-  const model = loadModel();
+  const model = modelFor(args);
   const show = (
     args.lab ? tofuShowJson(model) : JSON.parse(readFileSync(args.show ?? "", "utf8"))
   ) as TofuShow;
-  const bill = projectBill(model, show, args.profile ?? model.budget.freeTierProfile, args.sessionHours);
-  console.log(`prices: eu-west-1, table of ${PRICES_DATE} (cost/prices.ts); profile: ${bill.profile}`);
-  for (const o of offersUsed(bill.profile)) console.log(`  free: ${o}`);
+  const bill = projectBill(model, show, { now: now(), sessionHours: args.sessionHours });
+  const a = bill.account;
+  console.log(
+    `prices: eu-west-1, table of ${PRICES_DATE} (cost/prices.ts); account opened ${a.opened}, ${a.plan} plan; now ${bill.now.slice(0, 10)}`,
+  );
+  console.log(`this month (${bill.months[0]?.month ?? "?"}), line by line:`);
   for (const l of bill.estimate.lines) console.log(`  ${describeLine(l)}`);
   console.log(
-    `baseline: ${usd(bill.estimate.totalUsd)} a month (before free tier ${usd(bill.estimate.grossUsd)}); budget ${usd(bill.budgetUsd)}`,
+    `  spend ${usd(bill.estimate.totalUsd)} (before offers ${usd(bill.estimate.grossUsd)}, free tier ${usd(bill.estimate.freeTierUsd)})`,
   );
-  console.log(`by profile: ${FREE_TIER_PROFILES.map((p) => `${p} ${usd(bill.byProfile[p])}`).join(", ")}`);
-  console.log(`t4g instance-hours a month: ${bill.t4gHours.toFixed(1)} (the trial covers 750)`);
+  console.log(
+    `the ${bill.months.length} months (spend before credits, against the budget of ${usd(bill.budgetUsd)}):`,
+  );
+  for (const m of bill.months) {
+    console.log(`  ${describeMonth(m, bill.budgetUsd)}`);
+    for (const note of m.notes) console.log(`      ${note}`);
+  }
+  console.log(`first month over the budget: ${bill.firstBreach ?? "none of these"}`);
+  console.log(`always free: ${bill.alwaysFree.join(", ")}`);
+  console.log(`t4g instance-hours, the most in a month: ${bill.t4gHours.toFixed(1)}`);
   for (const u of bill.unexpected) console.log(`  unexpected: ${u.address}: ${u.problem}`);
-  console.log("alternatives:");
-  for (const a of bill.alternatives) console.log(`  ${a.name}: ${usd(a.totalUsd)}`);
+  console.log("alternatives (this month; first month over the budget):");
+  for (const alt of bill.alternatives)
+    console.log(
+      `  ${alt.name}: ${usd(alt.totalUsd)}; ${alt.firstBreach ?? "within the budget all 13 months"}`,
+    );
   const s = bill.session;
   console.log(
     `experiment session: ${s.nodes} × ${s.instanceType} with ${model.nodes.aws.systemVolumeGb + model.nodes.aws.dataVolumeGb} GB each: ${usd(s.perHourUsd)} an hour, ${usd(s.totalUsd)} for ${s.hours} h (no free tier)`,
@@ -85,7 +144,17 @@ if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
   try {
     main();
   } catch (e: unknown) {
-    console.error(`cost: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
+    // Bad input (arguments, the model, MOON_NOW): what is wrong and the fix, exit 2. Anything else: exit 1.
+    const bad = e instanceof UsageError || e instanceof ModelError || e instanceof ClockError;
+    const message =
+      e instanceof ModelError
+        ? e.problems
+            .map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.message}. Fix: ${p.fix}`)
+            .join("; ")
+        : e instanceof Error
+          ? e.message
+          : String(e);
+    console.error(`cost: ${message}`);
+    process.exitCode = bad ? 2 : 1;
   }
 }

@@ -1,13 +1,11 @@
-// Month-to-date cost from Cost Explorer, as spec 08 reads it: one request shape for the
-// whole month (so the lab's emulator, which answers each distinct request once from a
-// queue, gives every reader the same answer), and the lab's data derived from the bill.
+// Month-to-date cost from Cost Explorer, as spec 08 and `lab up` read it: one request for the
+// whole month, by service, without credits and refunds. On aws it reads the real bill; in the
+// lab the emulator answers it from the usage it observed (lab/moto_lab.py, cost/README.md).
 import {
   GetCostAndUsageCommand,
   type CostExplorerClient,
   type GetCostAndUsageCommandInput,
-  type ResultByTime,
 } from "@aws-sdk/client-cost-explorer";
-import type { Bill } from "./bill.ts";
 
 const METRIC = "UnblendedCost";
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -44,7 +42,7 @@ export async function readMonthToDate(ce: CostExplorerClient, now: Date): Promis
   const asked = monthToDateRequest(now).TimePeriod?.Start;
   if (period.TimePeriod?.Start !== asked)
     throw new Error(
-      `Cost Explorer answered for the period from ${period.TimePeriod?.Start ?? "?"}, not this month (${asked ?? "?"}); in the lab, a lab brought up last month: run lab up again`,
+      `Cost Explorer answered for the period from ${period.TimePeriod?.Start ?? "?"}, not this month (${asked ?? "?"})`,
     );
   const byService: Record<string, number> = {};
   for (const g of period.Groups ?? []) {
@@ -56,58 +54,4 @@ export async function readMonthToDate(ce: CostExplorerClient, now: Date): Promis
     byService,
     estimated: period.Estimated ?? false,
   };
-}
-
-/** A whole GetCostAndUsage answer, the unit the emulator's queue holds. */
-export interface CostAndUsageResponse {
-  readonly ResultsByTime: ResultByTime[];
-  readonly GroupDefinitions: { Type: "DIMENSION"; Key: string }[];
-  readonly DimensionValueAttributes: [];
-}
-
-/** The share of the month gone by at `now`. */
-export function monthElapsed(now: Date): number {
-  const { start, end } = monthOf(now);
-  return (now.getTime() - start.getTime()) / (end.getTime() - start.getTime());
-}
-
-/**
- * What Cost Explorer would answer for the lab's plan so far this month: each service's
- * share of the bill, pro rata of the month gone by. Services with no charge are left out,
- * as Cost Explorer leaves them out.
- */
-export function monthToDateResponse(bill: Bill, now: Date): CostAndUsageResponse {
-  const { start, end } = monthOf(now);
-  const share = monthElapsed(now);
-  const byService = new Map<string, number>();
-  for (const l of bill.estimate.lines)
-    byService.set(l.service, (byService.get(l.service) ?? 0) + l.netUsd * share);
-  return {
-    ResultsByTime: [
-      {
-        TimePeriod: { Start: day(start), End: day(end) },
-        Total: {},
-        Groups: [...byService]
-          .filter(([, usd]) => usd > 0)
-          .map(([service, usd]) => ({
-            Keys: [service],
-            Metrics: { [METRIC]: { Amount: usd.toFixed(10), Unit: "USD" } },
-          })),
-        Estimated: true,
-      },
-    ],
-    GroupDefinitions: [{ Type: "DIMENSION", Key: "SERVICE" }],
-    DimensionValueAttributes: [],
-  };
-}
-
-/** Loads the lab's month-to-date data into the emulator (moto's Cost Explorer answers from it). */
-export async function loadIntoEmulator(emulatorUrl: string, bill: Bill, now: Date): Promise<void> {
-  const r = await fetch(`${emulatorUrl}/moto-api/static/ce/cost-and-usage-results`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ results: [monthToDateResponse(bill, now)] }),
-  });
-  if (r.status !== 201)
-    throw new Error(`the emulator refused the Cost Explorer data: HTTP ${r.status} ${await r.text()}`);
 }

@@ -1,16 +1,17 @@
-// The cost model: the monthly bill of a plan (`tofu show -json`, of a plan file or of the
-// applied state), with the schedules applied to instance hours and a free-tier profile
-// applied to the pooled offers. Every line item says how it was computed and from which
-// price; nothing here calls AWS.
+// The cost model: the bill of one calendar month of a plan (`tofu show -json`, of a plan file
+// or of the applied state), with the schedules applied to that month's hours and the month's
+// offers (derived from the account, cost/prices.ts) applied to the pooled usage. Every line
+// item says how it was computed and from which price; nothing here calls AWS or reads a clock.
 import {
-  FREE_OFFERS,
+  freePools,
   HOURS_PER_MONTH,
   INSTANCE_HOUR,
-  offersOf,
   PRICES,
-  type FreeTierProfile,
+  type FreePool,
+  type Offer,
   type Price,
 } from "./prices.ts";
+import { SEPARATE_NAT } from "./options.ts";
 import { SERVICES, type ServiceName } from "./services.ts";
 
 /** The part of `tofu show -json` the model reads (planned_values for a plan, values for a state). */
@@ -29,7 +30,7 @@ export interface TofuShow {
   readonly values?: { readonly root_module: TofuModule };
 }
 
-/** One billable quantity of the month, before any free tier. */
+/** One billable quantity of the month, before any offer. */
 export interface Usage {
   readonly address: string;
   readonly kind:
@@ -45,7 +46,7 @@ export interface Usage {
     | "s3Get";
   /** For instances: the type (the free trial pools t4g.small hours). */
   readonly instanceType?: string;
-  /** For public IPv4: held by an EC2 instance (the legacy free tier covers only those). */
+  /** For public IPv4: held by an EC2 instance (the legacy 12-month tier covers only those). */
   readonly onEc2?: boolean;
   readonly quantity: number;
   readonly why: string;
@@ -57,26 +58,38 @@ export interface LineItem extends Usage {
   readonly unit: string;
   readonly unitUsd: number;
   readonly grossUsd: number;
+  /** What the month's free quantities cover of it. */
   readonly freeUsd: number;
+  /** What is left: the spend, before any credits. */
   readonly netUsd: number;
   readonly source: string;
 }
 
+/** The bill of some usage under some offers: line items, before and after the free quantities. */
 export interface Estimate {
-  readonly profile: FreeTierProfile;
+  /** The names of the offers it drew on (all of them listed, whether they covered anything or not). */
+  readonly offers: readonly string[];
   readonly lines: readonly LineItem[];
+  /** Before any offer. */
   readonly grossUsd: number;
+  /** What the offers' free quantities cover. */
+  readonly freeTierUsd: number;
+  /** The spend: gross − free tier, before credits (credits pay it; they do not make it smaller). */
   readonly totalUsd: number;
 }
 
-/** How long things run: the bastion group's schedule, and assumptions about traffic. */
+/** One calendar month's hours, and assumptions about traffic. */
 export interface UsageOptions {
-  /** Hours a month an Auto Scaling group with scheduled actions runs (the bastion). */
-  readonly scheduledHoursPerMonth: number;
+  /** The calendar month, "YYYY-MM". */
+  readonly month: string;
+  /** Its hours (its days × 24): what an always-on resource runs. */
+  readonly monthHours: number;
+  /** Hours the scheduled things run in it (the bastion's group; a NAT instance tagged for its schedule). */
+  readonly scheduledHours: number;
   /** GB a month through a NAT gateway, were there one. */
   readonly natGatewayGbPerMonth: number;
-  /** GB a month of flow-log records a VPC flow log delivers (an estimate: see cost/README.md). */
-  readonly flowLogGbPerMonth: number;
+  /** GB of flow-log records a VPC flow log delivers per hour a public IPv4 is held (an estimate: see cost/README.md). */
+  readonly flowLogGbPerPublicIpv4Hour: number;
   /** The OpenTofu state in S3 (the aws root's backend, outside the plan), when there is one. */
   readonly stateBackend?: {
     readonly kb: number;
@@ -98,8 +111,11 @@ const num = (v: unknown, what: string): number => {
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const list = (v: unknown): Record<string, unknown>[] =>
   Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
+// The AWS provider keeps a launch template interface's associate_public_ip_address as a string.
+const yes = (v: unknown): boolean => v === true || v === "true";
+const h = (hours: number) => `${hours.toFixed(1)} h`;
 
-/** The billable usage a plan implies. */
+/** The billable usage a plan implies in one month. */
 export function usageOf(show: TofuShow, opts: UsageOptions): Usage[] {
   const all = resources(show.planned_values?.root_module ?? show.values?.root_module).filter(
     (r) => r.mode !== "data",
@@ -111,8 +127,8 @@ export function usageOf(show: TofuShow, opts: UsageOptions): Usage[] {
     // Generated instances that keep the bastion's hours say so in a tag (generator 01).
     const tags = (r.values.tags ?? {}) as Record<string, unknown>;
     const onSchedule = tags.Schedule === "bastion";
-    const hours = onSchedule ? opts.scheduledHoursPerMonth : HOURS_PER_MONTH;
-    const why = onSchedule ? `on the bastion's schedule, ${hours.toFixed(1)} h a month` : "always on";
+    const hours = onSchedule ? opts.scheduledHours : opts.monthHours;
+    const why = onSchedule ? `on the bastion's schedule, ${h(hours)} in ${opts.month}` : "always on";
     out.push({ address: r.address, kind: "instance", instanceType: type, quantity: hours, why });
     for (const d of list(r.values.root_block_device))
       out.push({
@@ -121,7 +137,7 @@ export function usageOf(show: TofuShow, opts: UsageOptions): Usage[] {
         quantity: num(d.volume_size, `${r.address} root volume size`),
         why: "root volume, kept while the instance exists (stopped or not)",
       });
-    if (r.values.associate_public_ip_address === true)
+    if (yes(r.values.associate_public_ip_address))
       out.push({
         address: r.address,
         kind: "publicIpv4",
@@ -130,33 +146,56 @@ export function usageOf(show: TofuShow, opts: UsageOptions): Usage[] {
         why: onSchedule ? "its public address, released while stopped" : "its public address",
       });
   }
-  const scheduled = new Set(
-    byType("aws_autoscaling_schedule").map((s) => str(s.values.autoscaling_group_name)),
-  );
-  const templates = new Map(byType("aws_launch_template").map((t) => [str(t.values.name) || t.address, t]));
+  const schedules = byType("aws_autoscaling_schedule");
+  const templates = byType("aws_launch_template");
   for (const g of byType("aws_autoscaling_group")) {
     const lt = list(g.values.launch_template)[0];
-    const template = templates.get(str(lt?.name)) ?? byType("aws_launch_template")[0];
+    const template =
+      templates.find(
+        (t) => (lt?.id !== undefined && t.values.id === lt.id) || str(t.values.name) === str(lt?.name),
+      ) ?? templates[0];
     if (!template) throw new Error(`${g.address} has no launch template in the plan`);
-    const count = num(g.values.desired_capacity ?? g.values.max_size, `${g.address} desired capacity`);
-    const onSchedule = scheduled.has(str(g.values.name));
-    // A group scaled to zero terminates its instance, and its root volume with it.
-    const hours = onSchedule ? opts.scheduledHoursPerMonth : HOURS_PER_MONTH;
-    const why = onSchedule ? `on its schedule, ${hours.toFixed(1)} h a month` : "always on";
+    const own = schedules.filter((s) => str(s.values.autoscaling_group_name) === str(g.values.name));
+    const onSchedule = own.length > 0;
+    // A scheduled group runs what its start action asks for (its current capacity may be 0),
+    // or, when no action says, as many as it may hold.
+    const asked = Math.max(
+      0,
+      ...own.map((s) => (typeof s.values.desired_capacity === "number" ? s.values.desired_capacity : 0)),
+    );
+    const count =
+      onSchedule && asked > 0
+        ? asked
+        : num(
+            onSchedule ? g.values.max_size : (g.values.desired_capacity ?? g.values.max_size),
+            `${g.address} ${onSchedule ? "max size" : "desired capacity"}`,
+          );
+    // A group scaled to zero terminates its instance, its root volume and its public address.
+    const hours = onSchedule ? opts.scheduledHours : opts.monthHours;
+    const why = onSchedule ? `on its schedule, ${h(hours)} in ${opts.month}` : "always on";
     out.push({
       address: g.address,
       kind: "instance",
       instanceType: str(template.values.instance_type),
       quantity: count * hours,
-      why,
+      why: count === 1 ? why : `${count} instances ${why}`,
     });
     for (const m of list(template.values.block_device_mappings))
       for (const e of list(m.ebs))
         out.push({
           address: g.address,
           kind: "ebs",
-          quantity: (count * num(e.volume_size, `${template.address} volume size`) * hours) / HOURS_PER_MONTH,
+          quantity: (count * num(e.volume_size, `${template.address} volume size`) * hours) / opts.monthHours,
           why: `root volume, only while the instance runs (${why})`,
+        });
+    for (const n of list(template.values.network_interfaces))
+      if (yes(n.associate_public_ip_address))
+        out.push({
+          address: g.address,
+          kind: "publicIpv4",
+          onEc2: true,
+          quantity: count * hours,
+          why: `the public address of its launch template's interface, held only while the instance runs (${why})`,
         });
   }
   for (const v of byType("aws_ebs_volume"))
@@ -171,12 +210,14 @@ export function usageOf(show: TofuShow, opts: UsageOptions): Usage[] {
       address: e.address,
       kind: "publicIpv4",
       onEc2: Boolean(e.values.instance),
-      quantity: HOURS_PER_MONTH,
+      quantity: opts.monthHours,
       why: e.values.instance
         ? "Elastic IP on an instance"
-        : "Elastic IP (a NAT gateway's, say): not EC2's free tier",
+        : "Elastic IP (a NAT gateway's, say): not EC2's 12-month tier",
     });
   const logGroups = byType("aws_cloudwatch_log_group");
+  const publicHours = out.filter((u) => u.kind === "publicIpv4").reduce((a, u) => a + u.quantity, 0);
+  const flowLogGb = publicHours * opts.flowLogGbPerPublicIpv4Hour;
   for (const f of byType("aws_flow_log")) {
     if (str(f.values.log_destination_type) !== "cloud-watch-logs")
       throw new Error(
@@ -185,14 +226,14 @@ export function usageOf(show: TofuShow, opts: UsageOptions): Usage[] {
     out.push({
       address: f.address,
       kind: "flowLogGb",
-      quantity: opts.flowLogGbPerMonth,
-      why: `${str(f.values.traffic_type) || "ALL"} flows, estimated`,
+      quantity: flowLogGb,
+      why: `${str(f.values.traffic_type) || "ALL"} flows, estimated from ${publicHours.toFixed(1)} h of public IPv4`,
     });
   }
   for (const g of logGroups) {
     // At a steady state a group holds what came in over its retention period.
     const days = typeof g.values.retention_in_days === "number" ? g.values.retention_in_days : 0;
-    const ingested = byType("aws_flow_log").length * opts.flowLogGbPerMonth;
+    const ingested = byType("aws_flow_log").length * flowLogGb;
     if (days === 0 && ingested > 0)
       throw new Error(
         `${g.address} keeps its logs forever: set retention_in_days, or the storage grows without end`,
@@ -223,7 +264,7 @@ export function usageOf(show: TofuShow, opts: UsageOptions): Usage[] {
     );
   }
   for (const n of byType("aws_nat_gateway")) {
-    out.push({ address: n.address, kind: "natGatewayHour", quantity: HOURS_PER_MONTH, why: "always on" });
+    out.push({ address: n.address, kind: "natGatewayHour", quantity: opts.monthHours, why: "always on" });
     out.push({
       address: n.address,
       kind: "natGatewayGb",
@@ -285,39 +326,26 @@ function serviceOf(u: Usage): ServiceName {
   }
 }
 
-/** Whether the t4g.small trial still runs on a day (it ends with its `until` date, UTC). */
-export function trialRuns(on: Date): boolean {
-  const until = FREE_OFFERS.t4gSmallTrial.until;
-  return on.getTime() < Date.parse(`${until}T00:00:00Z`) + 24 * 3600 * 1000;
+/** The pool an offer's free quantity must name to cover a usage (none: no offer covers it). */
+function poolOf(u: Usage): FreePool | undefined {
+  if (u.kind === "instance") return u.instanceType === "t4g.small" ? "instance:t4g.small" : undefined;
+  if (u.kind === "ebs") return "ebs";
+  if (u.kind === "publicIpv4") return u.onEc2 ? "publicIpv4:ec2" : undefined;
+  return undefined;
 }
 
-/** Free quantities of a month under a profile, pooled across resources as AWS pools them. */
-function freePools(profile: FreeTierProfile, on: Date): Map<string, number> {
-  const o = offersOf(profile);
-  const pools = new Map<string, number>();
-  // An ended trial covers nothing, whatever the profile says.
-  if (o.trial && trialRuns(on)) pools.set("instance:t4g.small", 750);
-  if (o.legacy) {
-    pools.set("ebs", 30);
-    pools.set("publicIpv4", 750);
-  }
-  return pools;
-}
-
-function poolKey(u: Usage): string {
-  if (u.kind === "instance") return `instance:${u.instanceType ?? ""}`;
-  if (u.kind === "publicIpv4" && !u.onEc2) return "publicIpv4:not-ec2";
-  return u.kind;
-}
-
-/** The bill of some usage under a profile, on a day (the offers that still run then). */
-export function estimate(usage: readonly Usage[], profile: FreeTierProfile, on: Date = new Date()): Estimate {
-  const pools = freePools(profile, on);
+/**
+ * The bill of some usage under a month's offers (`offersFor`, or none): each offer's free
+ * quantities pooled across resources, as AWS pools them, and drawn on in the order of the usage.
+ */
+export function estimate(usage: readonly Usage[], offers: readonly Offer[]): Estimate {
+  const pools = freePools(offers);
   const lines = usage.map((u): LineItem => {
     const price = priceOf(u);
-    const left = pools.get(poolKey(u)) ?? 0;
+    const pool = poolOf(u);
+    const left = pool ? (pools.get(pool) ?? 0) : 0;
     const free = Math.min(left, u.quantity);
-    if (left > 0) pools.set(poolKey(u), left - free);
+    if (pool && left > 0) pools.set(pool, left - free);
     const gross = u.quantity * price.usd;
     const freeUsd = free * price.usd;
     return {
@@ -332,19 +360,16 @@ export function estimate(usage: readonly Usage[], profile: FreeTierProfile, on: 
     };
   });
   const sum = (f: (l: LineItem) => number) => lines.reduce((a, l) => a + f(l), 0);
-  return { profile, lines, grossUsd: sum((l) => l.grossUsd), totalUsd: sum((l) => l.netUsd) };
+  return {
+    offers: offers.map((o) => o.name),
+    lines,
+    grossUsd: sum((l) => l.grossUsd),
+    freeTierUsd: sum((l) => l.freeUsd),
+    totalUsd: sum((l) => l.netUsd),
+  };
 }
 
-/** The free-tier offers a profile draws on, for the report. */
-export function offersUsed(profile: FreeTierProfile): string[] {
-  const o = offersOf(profile);
-  return [
-    ...(o.trial ? [FREE_OFFERS.t4gSmallTrial.what] : []),
-    ...(o.legacy ? [FREE_OFFERS.legacyEbs.what, FREE_OFFERS.legacyPublicIpv4.what] : []),
-  ];
-}
-
-/** A design choice and the usage it would have instead of the plan's. */
+/** A design choice and the usage it would have instead of the plan's, in one month. */
 export interface Alternative {
   readonly name: string;
   readonly usage: readonly Usage[];
@@ -352,17 +377,43 @@ export interface Alternative {
 
 const isNatInstance = (u: Usage) => /aws_instance\.nat(\[|$)/.test(u.address);
 const isBastion = (u: Usage) => u.address.includes("aws_autoscaling_group");
+const isGateway = (u: Usage) =>
+  u.kind === "natGatewayHour" || u.kind === "natGatewayGb" || (u.kind === "publicIpv4" && u.onEc2 === false);
+
+/** A NAT instance of its own (the pre-2027 design's second instance), for a number of hours. */
+function separateNat(opts: UsageOptions, hours: number, why: string): Usage[] {
+  const address = "aws_instance.nat (alternative)";
+  return [
+    { address, kind: "instance", instanceType: SEPARATE_NAT.instanceType, quantity: hours, why },
+    {
+      address,
+      kind: "ebs",
+      quantity: SEPARATE_NAT.rootVolumeGb,
+      why: "root volume, kept while the instance is stopped",
+    },
+    {
+      address,
+      kind: "publicIpv4",
+      onEc2: true,
+      quantity: hours,
+      why: hours < opts.monthHours ? "its public address, released while stopped" : "its public address",
+    },
+  ];
+}
 
 /**
- * The plan next to its alternatives (SPEC §3): the NAT choice, public IPv4, the bastion's
- * schedule. Each is the plan's usage with that one choice changed.
+ * The plan next to its alternatives (SPEC §3, issue 16): the schedule, the NAT choice, public
+ * IPv4. Each is the plan's usage in the same month with one choice changed; `seed` is the
+ * month's options under the seed's schedule (5 h every evening).
  */
-export function alternatives(planned: readonly Usage[], opts: UsageOptions): Alternative[] {
-  const withoutNat = planned.filter(
-    (u) => !isNatInstance(u) && u.kind !== "natGatewayHour" && u.kind !== "natGatewayGb",
-  );
+export function alternatives(show: TofuShow, opts: UsageOptions, seed: UsageOptions): Alternative[] {
+  const planned = usageOf(show, opts);
+  const alwaysOn = usageOf(show, { ...opts, scheduledHours: opts.monthHours });
+  // Egress the bastion gives when it is the NAT: its own public address.
+  const bastionAddress = (u: Usage) => isBastion(u) && u.kind === "publicIpv4";
+  const withoutEgress = planned.filter((u) => !isNatInstance(u) && !isGateway(u));
   const gateway: Usage[] = [
-    { address: "aws_nat_gateway", kind: "natGatewayHour", quantity: HOURS_PER_MONTH, why: "always on" },
+    { address: "aws_nat_gateway", kind: "natGatewayHour", quantity: opts.monthHours, why: "always on" },
     {
       address: "aws_nat_gateway",
       kind: "natGatewayGb",
@@ -373,49 +424,68 @@ export function alternatives(planned: readonly Usage[], opts: UsageOptions): Alt
       address: "aws_eip.nat",
       kind: "publicIpv4",
       onEc2: false,
-      quantity: HOURS_PER_MONTH,
+      quantity: opts.monthHours,
       why: "the gateway's address",
     },
   ];
-  const scheduledNat = planned.filter(isNatInstance).map((u): Usage => {
-    if (u.kind === "ebs") return { ...u, why: "root volume, kept while stopped" };
-    const hours = opts.scheduledHoursPerMonth;
-    return u.kind === "instance"
-      ? { ...u, instanceType: "t4g.small", quantity: hours, why: `t4g.small on the bastion's schedule` }
-      : { ...u, quantity: hours, why: "released while stopped" };
-  });
+  const twoInstances = withoutEgress.filter((u) => !bastionAddress(u));
   return [
     { name: "as planned", usage: planned },
-    { name: "NAT gateway instead of a NAT instance", usage: [...withoutNat, ...gateway] },
-    { name: "no NAT (IPv6 egress only; no IPv4 from the private subnet)", usage: withoutNat },
-    {
-      name: "NAT instance as t4g.small on the bastion's schedule",
-      usage: [...planned.filter((u) => !isNatInstance(u)), ...scheduledNat],
-    },
-    {
-      name: "NAT instance as t4g.nano, always on",
-      usage: [
-        ...planned.filter((u) => !isNatInstance(u)),
-        ...planned
-          .filter(isNatInstance)
-          .map((u): Usage =>
-            u.kind === "ebs"
-              ? u
-              : u.kind === "instance"
-                ? { ...u, instanceType: "t4g.nano", quantity: HOURS_PER_MONTH, why: "always on" }
-                : { ...u, quantity: HOURS_PER_MONTH, why: "its public address, always" },
-          ),
-      ],
-    },
-    { name: "no public IPv4 anywhere", usage: planned.filter((u) => u.kind !== "publicIpv4") },
+    { name: "the seed's schedule: 18:00-23:00 every day", usage: usageOf(show, seed) },
     {
       name: "bastion always on",
+      usage: [...planned.filter((u) => !isBastion(u)), ...alwaysOn.filter(isBastion)],
+    },
+    { name: "a NAT gateway for the private subnet's IPv4", usage: [...withoutEgress, ...gateway] },
+    {
+      name: `two instances: the bastion, and a ${SEPARATE_NAT.instanceType} NAT on its schedule`,
+      usage: [
+        ...twoInstances,
+        ...separateNat(opts, opts.scheduledHours, `${SEPARATE_NAT.instanceType} on the bastion's schedule`),
+      ],
+    },
+    {
+      name: `two instances: the bastion, and a ${SEPARATE_NAT.instanceType} NAT always on`,
+      usage: [
+        ...twoInstances,
+        ...separateNat(opts, opts.monthHours, `${SEPARATE_NAT.instanceType}, always on`),
+      ],
+    },
+    {
+      // AWS lets a group of one launch with an existing interface as its first (the fixed
+      // address as the primary), but then auto-assigns it no public IPv4: the NAT must be a
+      // second instance, in a group of its own so its disk goes when it stops (docs/decisions.md).
+      name: `the fixed address as the primary: the bastion, and a ${SEPARATE_NAT.instanceType} NAT in its own group on the schedule`,
+      usage: [
+        ...twoInstances,
+        ...separateNat(
+          opts,
+          opts.scheduledHours,
+          `${SEPARATE_NAT.instanceType} on the bastion's schedule`,
+        ).map((u): Usage =>
+          u.kind === "ebs"
+            ? {
+                ...u,
+                quantity: (SEPARATE_NAT.rootVolumeGb * opts.scheduledHours) / opts.monthHours,
+                why: "root volume, only while the group's instance runs",
+              }
+            : u,
+        ),
+      ],
+    },
+    {
+      name: "the bastion as a t4g.nano (0.5 GiB; the free plan refuses it)",
       usage: planned.map((u) =>
-        isBastion(u)
-          ? { ...u, quantity: (u.quantity * HOURS_PER_MONTH) / opts.scheduledHoursPerMonth, why: "always on" }
+        isBastion(u) && u.kind === "instance"
+          ? { ...u, instanceType: "t4g.nano", why: `${u.why}, as a t4g.nano` }
           : u,
       ),
     },
+    {
+      name: "no IPv4 egress (IPv6 only; no NAT, no public IPv4)",
+      usage: twoInstances,
+    },
+    { name: "no public IPv4 anywhere", usage: planned.filter((u) => u.kind !== "publicIpv4") },
   ];
 }
 

@@ -108,7 +108,7 @@ function moduleVariables(model: Model): TofuVariable[] {
       name: "nat",
       type: "string",
       description:
-        "How the private subnet reaches the IPv4 internet: nat_instance (a Graviton instance, about a tenth of a NAT gateway), nat_gateway (managed, about $35/month before traffic), or none (IPv6 egress only).",
+        "How the private subnet reaches the IPv4 internet: bastion (the bastion masquerades for it; the bastion module adds the route), nat_instance (a Graviton instance of its own), nat_gateway (managed, about $35/month before traffic), or none (IPv6 egress only).",
       example: `"${model.network.nat}"`,
       validations: [
         {
@@ -345,7 +345,10 @@ function natTf(): string {
   const ifInstance = ref('var.nat == "nat_instance" ? 1 : 0');
   const ifGateway = ref('var.nat == "nat_gateway" ? 1 : 0');
   return hclFile(
-    header("IPv4 egress for the private subnet, by var.nat: a NAT instance, a NAT gateway, or none."),
+    header(
+      "IPv4 egress for the private subnet, by var.nat: a NAT instance, a NAT gateway, or none here\n" +
+        "(bastion: the bastion module routes the private subnet to the bastion's fixed interface).",
+    ),
     [
       comment("nat_gateway: managed and highly available, about $35/month before traffic (SPEC §3)."),
       block("resource", ["aws_eip", "nat"], attrs({ count: ifGateway, domain: "vpc", tags: tagged("nat") })),
@@ -563,7 +566,9 @@ export const generator01: Generator = {
           "",
           "A VPC with an Amazon IPv6 block, a public and a private subnet in one zone, an internet",
           "gateway, an egress-only internet gateway for IPv6, and the private subnet's IPv4 egress",
-          "chosen by `nat`. Files by concern: `network.tf` (VPC, subnets, routes), `nat.tf` (the NAT",
+          "chosen by `nat` (with `bastion`, the default, the bastion module routes it to the bastion,",
+          "which masquerades for it: see docs/decisions.md). Files by concern: `network.tf` (VPC,",
+          "subnets, routes), `nat.tf` (the NAT",
           "choice), `nat-schedule.tf` (the NAT instance on the bastion's hours, by `nat_schedule`),",
           "`nat-instance.sh` (the NAT instance's boot script).",
           "",

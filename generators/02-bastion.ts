@@ -31,6 +31,8 @@ const header = (what: string): string => `${what}\n${generatedHeader(TEST)}`;
 const ARM_TYPE_RE = "^(a1|[a-z]+[0-9]+g[a-z]*)\\\\.[a-z0-9]+$";
 /** The tag that marks the fixed interface for the group whose instance attaches it. */
 export const ENI_TAG = "moon-and-back:bastion-of";
+/** The tag that names, on the bastion, the budget its hard cap checks. */
+export const BUDGET_TAG = "moon-and-back:budget";
 /** The boot script's own routing table for replies from the fixed address. */
 const ENI_TABLE = "1001";
 /** The boundary of the user data's MIME parts (cloud-config, then the boot script). */
@@ -86,8 +88,22 @@ function moduleVariables(model: Model): BastionVariable[] {
     {
       name: "subnet_id",
       type: "string",
-      description: "The private subnet the bastion and its interface live in.",
+      description:
+        "The private subnet the bastion's fixed interface lives in (and its instance, unless nat).",
       example: '"subnet-0123456789abcdef0"',
+    },
+    {
+      name: "nat",
+      type: "bool",
+      description:
+        "Whether the bastion is also the private subnet's NAT (network.nat = bastion): its instance then starts in the public subnet with a public IPv4 for as long as it runs, masquerades for the private subnet, and the private subnet's IPv4 default route leads to its fixed interface.",
+      example: "true",
+    },
+    {
+      name: "public_subnet_id",
+      type: "string",
+      description: "The public subnet the bastion's instance starts in when nat is true.",
+      example: '"subnet-0fedcba9876543210"',
     },
     {
       name: "subnet_cidr",
@@ -263,6 +279,13 @@ function moduleVariables(model: Model): BastionVariable[] {
       ],
     },
     {
+      name: "budget_name",
+      type: "string",
+      description:
+        "The AWS Budgets cost budget the bastion checks at boot and every 15 minutes: once the month's actual spend reaches it, the bastion scales its own group to zero and suspends the schedule (the hard cap).",
+      example: `"${model.project}-baseline"`,
+    },
+    {
       name: "netboot_dir",
       type: "string",
       description:
@@ -398,6 +421,30 @@ function iamTf(): string {
           }),
         ),
         comment(
+          "The hard cap: read the month's actual spend from the budget, and when it has reached the\n" +
+            "limit, scale this group (and no other) to zero with its schedule suspended.",
+        ),
+        block(
+          "statement",
+          [],
+          attrs({
+            sid: "ReadTheBudget",
+            actions: ["budgets:ViewBudget"],
+            resources: ref('["arn:aws:budgets::*:budget/${var.budget_name}"]'),
+          }),
+        ),
+        block(
+          "statement",
+          [],
+          attrs({
+            sid: "StopItsOwnGroup",
+            actions: ["autoscaling:SuspendProcesses", "autoscaling:SetDesiredCapacity"],
+            resources: ref(
+              '["arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${var.asg_name}"]',
+            ),
+          }),
+        ),
+        comment(
           "The nodes' machine configs, for matchbox to serve (generator 04 publishes them); the\n" +
             "secrets bundle beside them stays with the operator.",
         ),
@@ -485,6 +532,19 @@ function securityTf(): string {
           from_port: ref("each.value.port"),
           to_port: ref("each.value.port"),
           tags: ref('merge(var.tags, { Name = "${var.name}-bastion-${each.key}" })'),
+        }),
+      ),
+      comment("As the private subnet's NAT, the bastion receives what that subnet sends to the internet."),
+      block(
+        "resource",
+        ["aws_vpc_security_group_ingress_rule", "forward_from_private"],
+        attrs({
+          count: ref("var.nat ? 1 : 0"),
+          security_group_id: ref("aws_security_group.bastion.id"),
+          description: "Everything the private subnet sends out through the bastion (its NAT)",
+          cidr_ipv4: ref("var.subnet_cidr"),
+          ip_protocol: "-1",
+          tags: tagged("bastion-forward"),
         }),
       ),
       comment("Echo requests from inside the VPC: a node or a test can tell the bastion is there."),
@@ -582,6 +642,10 @@ function bastionTf(): string {
         ipv6_addresses: ref("[cidrhost(var.subnet_ipv6_cidr, local.host_number)]"),
         security_groups: ref("[aws_security_group.bastion.id]"),
         description: "The bastion's fixed address; each bastion instance attaches it at boot",
+      }),
+      comment("Off when the bastion is the NAT, or AWS drops every packet it forwards for the subnet."),
+      attrs({
+        source_dest_check: ref("!var.nat"),
         tags: ref(`merge(var.tags, { Name = "\${var.name}-bastion", "${ENI_TAG}" = var.asg_name })`),
       }),
       block(
@@ -616,8 +680,22 @@ function bastionTf(): string {
         image_id: ref("data.aws_ssm_parameter.ami.insecure_value"),
         instance_type: ref("var.instance_type"),
         key_name: ref("aws_key_pair.operator.key_name"),
-        vpc_security_group_ids: ref("[aws_security_group.bastion.id]"),
       }),
+      comment(
+        "The first interface: in the public subnet with a public IPv4 when the bastion is the NAT.\n" +
+          "AWS auto-assigns that address only to a new first interface, and releases it when the\n" +
+          "group scales to zero, so it is paid only while the bastion runs (docs/decisions.md).",
+      ),
+      block(
+        "network_interfaces",
+        [],
+        attrs({
+          device_index: 0,
+          associate_public_ip_address: ref("var.nat"),
+          security_groups: ref("[aws_security_group.bastion.id]"),
+          delete_on_termination: true,
+        }),
+      ),
       comment(
         "The boot script is a file of its own (read it, shellcheck it, test it); the bundle rides along.",
       ),
@@ -661,7 +739,7 @@ function bastionTf(): string {
         min_size: 0,
         max_size: 1,
         desired_capacity: 1,
-        vpc_zone_identifier: ref("[var.subnet_id]"),
+        vpc_zone_identifier: ref("[var.nat ? var.public_subnet_id : var.subnet_id]"),
         health_check_type: "EC2",
       }),
       comment(
@@ -679,15 +757,34 @@ function bastionTf(): string {
       block(
         "dynamic",
         ["tag"],
-        attrs({ for_each: ref("merge(var.tags, { Name = var.instance_name })") }),
+        attrs({
+          for_each: ref(`merge(var.tags, { Name = var.instance_name, "${BUDGET_TAG}" = var.budget_name })`),
+        }),
         block(
           "content",
           [],
           attrs({ key: ref("tag.key"), value: ref("tag.value"), propagate_at_launch: true }),
         ),
       ),
-      comment("The schedules own the running count; an apply must not undo them."),
-      block("lifecycle", [], attrs({ ignore_changes: ref("[desired_capacity]") })),
+      comment(
+        "The schedules own the running count, and the hard cap suspends them: an apply must undo\n" +
+          "neither (the provider would resume a suspended process it does not list).",
+      ),
+      block("lifecycle", [], attrs({ ignore_changes: ref("[desired_capacity, suspended_processes]") })),
+    ),
+    comment(
+      "The bastion as the NAT: the private subnet's IPv4 default route leads to its fixed\n" +
+        "interface, which outlives every instance, so the route never changes.",
+    ),
+    block(
+      "resource",
+      ["aws_route", "private_ipv4_bastion"],
+      attrs({
+        count: ref("var.nat ? 1 : 0"),
+        route_table_id: ref("var.route_table_id"),
+        destination_cidr_block: "0.0.0.0/0",
+        network_interface_id: ref("aws_network_interface.bastion.id"),
+      }),
     ),
     block(
       "resource",
@@ -738,6 +835,8 @@ export function bastionBootScript(): string {
           ': "${MOON_CONTAINER_RUNTIME:=docker}"',
           `: "\${MOON_NETBOOT_START:=${BUNDLE_DIR_ON_BASTION}/start}"`,
           ': "${MOON_DEVICE_WAIT_SECONDS:=60}"',
+          ': "${MOON_DATA_DIR:=/var/lib/moon-and-back}"',
+          ': "${MOON_BUDGET_GUARD_SECONDS:=900}"',
           'log() { echo "bastion-boot: $*" >&2; }',
           "# Retries a call that can meet a transient state (an interface still detaching).",
           'retry() { local n=1; until "$@"; do [ "$n" -ge 5 ] && return 1; sleep $((n * 3)); n=$((n + 1)); done; }',
@@ -770,13 +869,45 @@ export function bastionBootScript(): string {
         ],
       },
       {
-        why: "The fixed interface is the one tagged for this instance's Auto Scaling group, in its subnet.",
+        why:
+          "The fixed interface is the one tagged for this instance's Auto Scaling group, in its zone.\n" +
+          "Its subnet may differ from the instance's (the bastion as NAT starts in the public one).",
         commands: [
-          `self=$(aws ec2 describe-instances --instance-ids "$instance_id" --output text --query "Reservations[0].Instances[0].[SubnetId, Tags[?Key=='aws:autoscaling:groupName'] | [0].Value]")`,
-          'read -r subnet_id group <<<"$self"',
-          `eni=$(aws ec2 describe-network-interfaces --filters "Name=tag:${ENI_TAG},Values=$group" "Name=subnet-id,Values=$subnet_id" --output text --query "NetworkInterfaces[0].[NetworkInterfaceId, Attachment.AttachmentId, Attachment.InstanceId, MacAddress, PrivateIpAddress, Ipv6Addresses[0].Ipv6Address]")`,
-          'read -r eni_id attachment_id owner mac private_ip ipv6 <<<"$eni"',
-          `test "\${eni_id:-None}" != None || { log "no interface tagged ${ENI_TAG}=$group in $subnet_id"; exit 1; }`,
+          `self=$(aws ec2 describe-instances --instance-ids "$instance_id" --output text --query "Reservations[0].Instances[0].[SubnetId, Placement.AvailabilityZone, Tags[?Key=='aws:autoscaling:groupName'] | [0].Value, Tags[?Key=='${BUDGET_TAG}'] | [0].Value]")`,
+          'read -r own_subnet zone group budget <<<"$self"',
+          `eni=$(aws ec2 describe-network-interfaces --filters "Name=tag:${ENI_TAG},Values=$group" "Name=availability-zone,Values=$zone" --output text --query "NetworkInterfaces[0].[NetworkInterfaceId, Attachment.AttachmentId, Attachment.InstanceId, MacAddress, PrivateIpAddress, Ipv6Addresses[0].Ipv6Address, SubnetId, SourceDestCheck]")`,
+          'read -r eni_id attachment_id owner mac private_ip ipv6 subnet_id source_dest_check <<<"$eni"',
+          `test "\${eni_id:-None}" != None || { log "no interface tagged ${ENI_TAG}=$group in $zone"; exit 1; }`,
+        ],
+      },
+      {
+        why:
+          "The hard cap (docs/decisions.md): once the month's actual spend, as AWS Budgets computes\n" +
+          "it (a few times a day), has reached the budget, this group scales to zero and its\n" +
+          "schedule stays suspended until the operator resumes it. Checked now, before anything\n" +
+          "starts, then every MOON_BUDGET_GUARD_SECONDS.",
+        commands: [
+          "budget_guard() {",
+          "  local spend limit",
+          '  read -r spend limit < <(aws budgets describe-budget --account-id "$account_id" --budget-name "$budget" --output text --query "Budget.[CalculatedSpend.ActualSpend.Amount, BudgetLimit.Amount]") || {',
+          '    log "budget guard: cannot read the budget $budget: the cap is not enforced this time"',
+          "    return 0",
+          "  }",
+          `  awk -v s="$spend" -v l="$limit" 'BEGIN { exit !(s + 0 >= l + 0) }' || return 0`,
+          '  log "budget guard: the month\'s actual spend, $spend USD, has reached the budget of $limit USD: scaling $group to zero, its schedule suspended (resume: aws autoscaling resume-processes --auto-scaling-group-name $group)"',
+          "  # Scale to zero first: should that fail, the schedule stays on and its stop still comes.",
+          '  retry aws autoscaling set-desired-capacity --auto-scaling-group-name "$group" --desired-capacity 0 || {',
+          '    log "budget guard: FAILED to scale $group to zero; it runs until its scheduled stop"',
+          "    return 0",
+          "  }",
+          '  retry aws autoscaling suspend-processes --auto-scaling-group-name "$group" --scaling-processes ScheduledActions ||',
+          '    log "budget guard: FAILED to suspend $group\'s schedule: each scheduled start will be stopped again at boot"',
+          "  return 1",
+          "}",
+          'if [ "${budget:-None}" != None ]; then',
+          "  account_id=$(aws sts get-caller-identity --output text --query Account)",
+          '  budget_guard || { log "over budget: not starting"; exit 0; }',
+          "fi",
         ],
       },
       {
@@ -825,6 +956,8 @@ export function bastionBootScript(): string {
           `ip route replace default via "$gateway" dev "$dev" table ${ENI_TABLE}`,
           `ip rule del from "$private_ip" lookup ${ENI_TABLE} 2>/dev/null || true`,
           `ip rule add from "$private_ip" lookup ${ENI_TABLE} priority ${ENI_TABLE}`,
+          "# Started in another subnet: reach the fixed address's own subnet directly from it.",
+          'if [ "$own_subnet" != "$subnet_id" ]; then ip route replace "$cidr" dev "$dev" src "$private_ip"; fi',
           'if [ "$ipv6" != None ]; then',
           '  ip -6 addr replace "$ipv6/${cidr6#*/}" dev "$dev" nodad',
           "  # The subnet router's link-local address comes with its router advertisements.",
@@ -840,6 +973,25 @@ export function bastionBootScript(): string {
           `  ip -6 rule add from "$ipv6" lookup ${ENI_TABLE} priority ${ENI_TABLE}`,
           "fi",
           'log "$eni_id is up on $dev: $private_ip $ipv6"',
+        ],
+      },
+      {
+        why:
+          "The bastion as the private subnet's NAT: its fixed interface's source/destination check\n" +
+          "is off (the module turns it off only then), so forward and masquerade what the subnet\n" +
+          "sends out by the instance's own first interface and its public address.",
+        commands: [
+          'if [ "$source_dest_check" = False ]; then',
+          "  sysctl -q -w net.ipv4.ip_forward=1",
+          "  command -v nft >/dev/null || dnf install -y nftables",
+          `  uplink=$(ip -o -4 route show default | awk '{ print $5; exit }')`,
+          '  test -n "$uplink" || { log "no default route: cannot be the NAT"; exit 1; }',
+          "  nft delete table ip bastion_nat 2>/dev/null || true",
+          "  nft add table ip bastion_nat",
+          "  nft add chain ip bastion_nat postrouting '{ type nat hook postrouting priority srcnat; policy accept; }'",
+          '  nft add rule ip bastion_nat postrouting ip saddr "$cidr" oifname "$uplink" masquerade',
+          '  log "NAT for $cidr out by $uplink"',
+          "fi",
         ],
       },
       {
@@ -867,6 +1019,18 @@ export function bastionBootScript(): string {
           '  log "no netboot services at $MOON_NETBOOT_START yet: nothing to start"',
           "fi",
           'log "ready: $private_ip on $dev"',
+          "# User data runs once per instance: the same script at every boot (cloud-init's per-boot",
+          "# scripts) brings back the routes, the NAT and the guard after a reboot.",
+          "per_boot=/var/lib/cloud/scripts/per-boot/moon-and-back-bastion.sh",
+          'if [ "$MOON_CONTAINER_RUNTIME" = docker ] && [ -d "${per_boot%/*}" ] && [ "$0" != "$per_boot" ]; then',
+          '  install -m 0755 "$0" "$per_boot"',
+          "fi",
+          "# MOON_BUDGET_GUARD_SECONDS=0 leaves only the check at boot (the unit specs' stand-ins).",
+          'if [ "${budget:-None}" != None ] && [ "$MOON_BUDGET_GUARD_SECONDS" -gt 0 ]; then',
+          '  mkdir -p "$MOON_DATA_DIR"',
+          '  (while sleep "$MOON_BUDGET_GUARD_SECONDS"; do budget_guard || break; done) >>"$MOON_DATA_DIR/budget-guard.log" 2>&1 </dev/null &',
+          '  log "budget guard: every ${MOON_BUDGET_GUARD_SECONDS}s against $budget"',
+          "fi",
         ],
       },
     ],
@@ -900,11 +1064,14 @@ function layer(model: Model, target: RootTarget): RootLayer {
     vpc_id: "module.network.vpc_id",
     vpc_cidr: "var.vpc_cidr",
     subnet_id: "module.network.private_subnet_id",
+    nat: 'var.nat == "bastion"',
+    public_subnet_id: "module.network.public_subnet_id",
     subnet_cidr: "var.private_subnet_cidr",
     subnet_ipv6_cidr: "module.network.private_subnet_ipv6_cidr",
     route_table_id: "module.network.private_route_table_id",
     internet_gateway_id: "module.network.internet_gateway_id",
     netboot_dir: '"${path.root}/netboot"',
+    budget_name: "module.budget.budget_name",
   };
   return {
     module: "bastion",
@@ -946,12 +1113,20 @@ export const generator02: Generator = {
         content: [
           markdownHeader("Module `bastion`", TEST),
           "",
-          "One ARM64 instance in the private subnet, in an Auto Scaling group of at most one that",
-          "replaces it when it fails and is started and stopped by two scheduled actions. An Auto",
-          "Scaling group cannot pin a private IP, so the fixed address lives on a persistent network",
-          "interface that every new instance's boot script attaches (device 1), detaching it by",
-          "force from a dead predecessor first. The instance role may attach only that interface,",
-          "and only to instances of this group.",
+          "One ARM64 instance serving the private subnet, in an Auto Scaling group of at most one",
+          "that replaces it when it fails and is started and stopped by two scheduled actions. An",
+          "Auto Scaling group cannot pin a private IP, so the fixed address lives on a persistent",
+          "network interface in the private subnet that every new instance's boot script attaches",
+          "(device 1), detaching it by force from a dead predecessor first. The instance role may",
+          "attach only that interface, and only to instances of this group.",
+          "",
+          "With `nat = true` (the model's `network.nat = bastion`, the default) the bastion is also",
+          "the private subnet's NAT: the instance starts in the public subnet with a public IPv4",
+          "(released when the group scales to zero, so paid only while it runs), the fixed",
+          "interface's source/destination check is off, the private subnet's IPv4 default route",
+          "leads to that interface, and the boot script masquerades what the subnet sends out. One",
+          "instance instead of two is what keeps the baseline under $0.10 a month with no free",
+          "tier (docs/decisions.md).",
           "",
           "SSH is open to exactly one address, the operator's home IPv6 /128; the netboot services",
           "(matchbox, TFTP, DNS, the registry caches) answer the VPC only. IMDSv2 is required, the",

@@ -93,6 +93,11 @@ function budgetTf(): string {
         limit_unit: "USD",
         time_unit: "MONTHLY",
       }),
+      comment(
+        "What the kit's bill measures (cost/): spend before credits and refunds. Counting credits\n" +
+          "would show an account on credits $0 while it spends, and no alert would fire.",
+      ),
+      block("cost_types", [], attrs({ include_credit: false, include_refund: false })),
       comment("Spend already past the target, and a month on course to pass it."),
       alert("ACTUAL"),
       alert("FORECASTED"),
@@ -112,8 +117,10 @@ const spec = (model: Model) => ({
     "`budget.monthlyUsd`), with two alerts mailed to `alert_email`: when the actual spend",
     "passes the target, and when the month's forecast does. Budgets watch the whole account,",
     "so they also catch what the plan cannot: traffic, a resource made by hand, a session",
-    "left running. The projected bill of the plan itself comes from `cost/` (`npm run cost`),",
-    "and spec 08 checks both. File: `budget.tf`.",
+    "left running. It measures what the kit's bill measures: spend before credits and refunds",
+    "(`cost_types` leaves both out), so an account on credits is alerted by what it spends, not",
+    "by the $0 its credits leave. The projected bill of the plan itself comes from `cost/`",
+    "(`npm run cost`), and spec 08 checks both. File: `budget.tf`.",
   ],
 });
 

@@ -5,6 +5,7 @@
 import {
   DescribeInstancesCommand,
   DescribeNatGatewaysCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   type Route,
 } from "@aws-sdk/client-ec2";
@@ -28,6 +29,9 @@ import {
   type LabState,
   type PublicAddress,
 } from "./state.ts";
+
+/** The internet gateway's nftables table in the VPC router's namespace. */
+export const IGW_TABLE = "lab_igw";
 
 /** Node tap devices on the private bridge are named with this prefix (lab/nodes.ts). */
 export const NODE_TAP_PREFIX = "tap-node";
@@ -120,6 +124,7 @@ export async function buildDataPlane(
         choice: "nat_instance",
         ns: ns.nat,
         privateIp: i.PrivateIpAddress,
+        subnet: "public",
         sourceDestCheck: i.SourceDestCheck !== false,
       };
       natPublicIp = i.PublicIpAddress;
@@ -132,8 +137,24 @@ export async function buildDataPlane(
         reported !== undefined && cidrContainsIp(pubCidr, reported)
           ? formatIpv4(reported)
           : cidrHost(pubCidr, 5);
-      nat = { choice: "nat_gateway", ns: ns.nat, privateIp, sourceDestCheck: false };
+      nat = { choice: "nat_gateway", ns: ns.nat, privateIp, subnet: "public", sourceDestCheck: false };
       natPublicIp = addr?.PublicIp;
+    } else if (model.network.nat === "bastion") {
+      // The bastion is the NAT: the route leads to its fixed interface, which outlives every
+      // instance; the instance's public address comes and goes with it (lab/instances.ts).
+      const eniId = str("bastion_interface_id");
+      const r = await clients.ec2.send(
+        new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }),
+      );
+      const eni = r.NetworkInterfaces?.[0];
+      if (!eni?.PrivateIpAddress) throw new Error(`the bastion's interface ${eniId} is not in the emulator`);
+      nat = {
+        choice: "bastion",
+        ns: ns.bastion,
+        privateIp: eni.PrivateIpAddress,
+        subnet: "private",
+        sourceDestCheck: eni.SourceDestCheck !== false,
+      };
     }
 
     // Public IPv4 addresses: each emulator address gets a documentation-range stand-in, so
@@ -145,6 +166,7 @@ export async function buildDataPlane(
         privateIp: nat.privateIp,
         emulatorPublicIp: natPublicIp,
         labPublicIp: cidrHost(d.publicRange, d.firstPublicHost + publicAddresses.length),
+        nat: true,
       });
 
     // The lab internet: a router with the web host, and the link to the internet gateway.
@@ -207,7 +229,9 @@ export async function buildDataPlane(
       defaultRoutes[s.key] = target;
       if (r?.GatewayId?.startsWith("igw-"))
         ip(ns.vpc, "route", "add", "default", "via", d.igwPeer, "dev", "igw", "table", String(s.table));
-      else if (nat && (r?.NatGatewayId || r?.NetworkInterfaceId || r?.InstanceId))
+      else if (nat && (r?.NatGatewayId || r?.NetworkInterfaceId || r?.InstanceId)) {
+        const natSubnet = nat.subnet;
+        const natBridge = subnets.find((x) => x.key === natSubnet)?.bridge ?? "br-pub";
         ip(
           ns.vpc,
           "route",
@@ -216,10 +240,11 @@ export async function buildDataPlane(
           "via",
           nat.privateIp,
           "dev",
-          "br-pub",
+          natBridge,
           "table",
           String(s.table),
         );
+      }
       ip(ns.vpc, "rule", "add", "iif", s.bridge, "lookup", String(s.table));
       // IPv6: both /64s locally, and each ::/0 or narrower route to a gateway out by its link.
       for (const other of subnets)
@@ -246,27 +271,30 @@ export async function buildDataPlane(
     // subnet routes; the security groups decide what gets through.
 
     // The internet gateway: 1:1 NAT for addresses with a public IPv4; everything else is dropped.
-    const mapped = publicAddresses.map((p) => `${p.privateIp} : ${p.labPublicIp}`).join(", ");
-    const reverse = publicAddresses.map((p) => `${p.labPublicIp} : ${p.privateIp}`).join(", ");
-    const privates = publicAddresses.map((p) => p.privateIp).join(", ");
+    // The maps exist even when empty: an instance with a public address (the bastion as the
+    // NAT) adds its own elements when it boots and removes them when it goes (lab/instances.ts).
+    const elements = (list: string[]) => (list.length ? ` elements = { ${list.join(", ")} }` : "");
+    const mapped = publicAddresses.map((p) => `${p.privateIp} : ${p.labPublicIp}`);
+    const reverse = publicAddresses.map((p) => `${p.labPublicIp} : ${p.privateIp}`);
+    const privates = publicAddresses.map((p) => p.privateIp);
     nft(
       ns.vpc,
       [
-        "table ip lab_igw {",
-        mapped ? `  map to_public { type ipv4_addr : ipv4_addr; elements = { ${mapped} } }` : "",
-        reverse ? `  map to_private { type ipv4_addr : ipv4_addr; elements = { ${reverse} } }` : "",
-        privates ? `  set has_public { type ipv4_addr; elements = { ${privates} } }` : "",
+        `table ip ${IGW_TABLE} {`,
+        `  map to_public { type ipv4_addr : ipv4_addr;${elements(mapped)} }`,
+        `  map to_private { type ipv4_addr : ipv4_addr;${elements(reverse)} }`,
+        `  set has_public { type ipv4_addr;${elements(privates)} }`,
         "  chain prerouting {",
         "    type nat hook prerouting priority dstnat; policy accept;",
-        reverse ? '    iifname "igw" dnat to ip daddr map @to_private' : "",
+        '    iifname "igw" dnat to ip daddr map @to_private',
         "  }",
         "  chain postrouting {",
         "    type nat hook postrouting priority srcnat; policy accept;",
-        mapped ? '    oifname "igw" snat to ip saddr map @to_public' : "",
+        '    oifname "igw" snat to ip saddr map @to_public',
         "  }",
         "  chain forward {",
         "    type filter hook forward priority filter; policy accept;",
-        privates ? '    oifname "igw" ip saddr != @has_public drop' : '    oifname "igw" drop',
+        '    oifname "igw" ip saddr != @has_public drop',
         '    iifname "igw" ct state established,related accept',
         '    iifname "igw" ct status dnat accept',
         '    iifname "igw" drop',
@@ -278,8 +306,9 @@ export async function buildDataPlane(
         .join("\n"),
     );
 
-    // The NAT: an instance running its own user data, or a managed gateway doing the same.
-    if (nat) {
+    // The NAT: an instance running its own user data, or a managed gateway doing the same
+    // (the bastion as the NAT runs its own boot script when the hypervisor boots it).
+    if (nat && nat.choice !== "bastion") {
       addNamespace(nat.ns);
       plug({
         hostNs: nat.ns,

@@ -1,6 +1,7 @@
 // The lab's AWS: moto in server mode on loopback, at the model's endpoint.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { EMULATOR_PRICES_ENV, writeEmulatorPrices } from "../cost/emulator-prices.ts";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { emulatorSocket, startProcess, type LabState } from "./state.ts";
@@ -20,6 +21,11 @@ export async function startEmulator(model: Model, state: LabState): Promise<void
       `Something already answers on ${derived(model).emulatorUrl}; the lab will not share it. Stop it (npm run lab:down stops a lab's own emulator) or set lab.emulator.port in moon.config.json.`,
     );
   const { python } = toolPaths(model);
+  // The emulator's Cost Explorer prices the usage it observes with the project's one price
+  // table, handed over as a file: it copies no price of its own.
+  mkdirSync(model.lab.stateDir, { recursive: true });
+  const prices = join(model.lab.stateDir, "emulator-prices.json");
+  writeEmulatorPrices(prices);
   startProcess(model, state, {
     name: "emulator",
     ns: "host",
@@ -34,10 +40,12 @@ export async function startEmulator(model: Model, state: LabState): Promise<void
     ],
     // AWS-managed IAM policies (such as AmazonSSMManagedInstanceCore) exist only when loaded.
     // The socket is the only way into the emulator from inside the lab (lab/programs/relay.ts).
+    // MOON_NOW, when set, passes through: the usage ledger's clock starts there.
     env: {
       ...process.env,
       MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
       MOTO_LAB_UNIX_SOCKET: emulatorSocket(model),
+      [EMULATOR_PRICES_ENV]: prices,
     },
   });
   const deadline = Date.now() + 30_000;

@@ -30,6 +30,18 @@ export interface RunOptions {
 }
 
 /** Runs a program to completion and captures its output. */
+/**
+ * The environment without libfaketime (`npm run test:at`): for a program whose output must
+ * hold on the kernel's clock too, such as a certificate's validity.
+ */
+export function realClockEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("FAKETIME") && k !== "LD_PRELOAD"),
+  );
+  const preload = (process.env.LD_PRELOAD ?? "").split(/[: ]/).filter((l) => l && !l.includes("faketime"));
+  return preload.length ? { ...env, LD_PRELOAD: preload.join(":") } : env;
+}
+
 export function run(argv: readonly string[], opts: RunOptions = {}): RunResult {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw new Error("run: empty command");

@@ -30,16 +30,17 @@ import {
 import { dirname, join } from "node:path";
 import { awsClients, targetFor, type AwsClients } from "../fixtures/target.ts";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
+import { cidrContainsIp, cidrHost, parseIpv4, parseIpv4Cidr } from "../model/net.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { BUNDLE_DIR_ON_BASTION, SUPERVISOR_STATUS } from "../generators/03-netboot.ts";
 import type { ServiceStatus } from "./programs/supervisor.ts";
 import { parseUserData } from "./cloud-init.ts";
-import { programArgv } from "./dataplane.ts";
+import { IGW_TABLE, programArgv } from "./dataplane.ts";
 import { upstreamCa } from "./upstreams.ts";
 import { run } from "./exec.ts";
 import { addNamespace, deleteNamespace, ip, listNamespaces, nsExec } from "./netns.ts";
 import { securityGroupRuleset } from "./security-groups.ts";
-import { bastionFile, operatorKeyPath, readState } from "./state.ts";
+import { bastionFile, operatorKeyPath, readState, type DataPlane, type PublicAddress } from "./state.ts";
 import type { ImdsConfig } from "./programs/imds.ts";
 
 /** The lab's record of the bastion instance it booted (stateDir/bastion.json). */
@@ -55,6 +56,8 @@ export interface BastionRecord {
   bootScript: { log: string; exitCode: number | null; finishedAt?: string };
   /** Interfaces hot-plugged after boot, by device index. */
   attached: { eniId: string; device: string; mac: string; privateIp?: string }[];
+  /** The public IPv4 the instance holds while it runs, as the lab's internet gateway maps it. */
+  publicAddress?: PublicAddress;
 }
 
 /** A uid no host account uses: the login user exists only inside the bastion's namespace. */
@@ -78,6 +81,17 @@ export function readBastion(model: Model): BastionRecord | undefined {
   const f = bastionFile(model);
   return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as BastionRecord) : undefined;
 }
+
+/** The data plane as it is now: what `lab up` built, plus the running bastion's public address. */
+export function currentDataPlane(model: Model): DataPlane | undefined {
+  const plane = readState(model)?.dataPlane;
+  if (!plane) return undefined;
+  const own = readBastion(model)?.publicAddress;
+  return own ? { ...plane, publicAddresses: [...plane.publicAddresses, own] } : plane;
+}
+
+/** The lab address the internet sees for the bastion's public IPv4 (one bastion at a time). */
+const bastionPublicHost = (d: ReturnType<typeof derived>) => d.firstPublicHost + 50;
 
 /** Written whole or not at all (a rename), since the specs and `lab up` read it while the hypervisor writes. */
 function writeBastion(model: Model, r: BastionRecord | undefined): void {
@@ -159,6 +173,7 @@ export class Hypervisor {
           `instance ${live.InstanceId}: boot failed, tearing down: ${e instanceof Error ? e.message : String(e)}`,
         );
         this.removeNamespace(this.d.namespaces.bastion);
+        this.unmapPublicAddress();
         writeBastion(this.model, undefined);
         throw e;
       }
@@ -185,12 +200,17 @@ export class Hypervisor {
     this.removeNamespace(ns);
     addNamespace(ns);
 
-    // The primary interface, as EC2's DHCP and router advertisements would configure it.
-    this.plugInterface(ns, "eth0", "vb-eth0", mac);
-    const prefix = this.model.network.private.cidr.split("/")[1] ?? "24";
-    ip(ns, "addr", "add", `${primaryIp}/${prefix}`, "dev", "eth0");
-    ip(ns, "route", "add", "default", "via", this.d.privateRouter);
+    // The primary interface, as EC2's DHCP and router advertisements would configure it, in
+    // the subnet the instance was launched in (the bastion as the NAT starts in the public one).
+    const subnet = this.subnetOf(primaryIp);
+    this.plugInterface(ns, "eth0", "vb-eth0", mac, subnet.bridge);
+    ip(ns, "addr", "add", `${primaryIp}/${subnet.prefix}`, "dev", "eth0");
+    ip(ns, "route", "add", "default", "via", subnet.router);
     ip(ns, "-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0");
+    // Its public IPv4, mapped at the internet gateway before it runs anything, as on EC2.
+    const publicAddress = instance.PublicIpAddress
+      ? this.mapPublicAddress(id, primaryIp, instance.PublicIpAddress)
+      : undefined;
 
     // The image: a login user that exists only in this namespace (ip netns exec binds
     // /etc/netns/NS/* over /etc), with the key pair the instance was launched with.
@@ -274,6 +294,7 @@ export class Hypervisor {
       hostKey: readFileSync(`${hostKey}.pub`, "utf8").trim().split(/\s+/).slice(0, 2).join(" "),
       bootScript: { log: join(dir, "cloud-init-output.log"), exitCode: null },
       attached: [],
+      ...(publicAddress ? { publicAddress } : {}),
     };
     writeBastion(this.model, record);
 
@@ -322,6 +343,8 @@ export class Hypervisor {
         MOON_CONTAINER_RUNTIME: "native",
         MOON_NETBOOT_START: join(root, BUNDLE_DIR_ON_BASTION, "start"),
         MOON_DATA_DIR: bastionDataDir(this.model, record),
+        // The hard cap checks the budget every 15 minutes on EC2; the lab's specs cannot wait.
+        MOON_BUDGET_GUARD_SECONDS: "5",
         MOON_SUPERVISOR: programArgv("supervisor").join(" "),
         // What the nodes boot (the stand-in `lab up` built, or Talos's assets) and the TFTP
         // root's loaders (Debian's iPXE, and the GRUB EFI image for arm64 firmware).
@@ -360,7 +383,17 @@ export class Hypervisor {
       const index = e.Attachment?.DeviceIndex ?? 1;
       const device = `eth${index}`;
       if (!e.MacAddress || !e.NetworkInterfaceId) continue;
-      this.plugInterface(record.ns, device, `vb-${device}`, e.MacAddress);
+      this.plugInterface(
+        record.ns,
+        device,
+        `vb-${device}`,
+        e.MacAddress,
+        this.subnetOf(e.PrivateIpAddress ?? "").bridge,
+      );
+      // AWS drops what an interface with its source/destination check on sends or receives
+      // for addresses other than its own: a forgotten check on a NAT's interface shows here.
+      if (e.SourceDestCheck !== false && e.PrivateIpAddress)
+        this.checkSourceDest(`vb-${device}`, e.PrivateIpAddress);
       record.attached.push({
         eniId: e.NetworkInterfaceId,
         device,
@@ -375,6 +408,7 @@ export class Hypervisor {
     for (const a of [...record.attached]) {
       if (mine.some((e) => e.NetworkInterfaceId === a.eniId)) continue;
       ip(this.d.namespaces.vpc, "link", "delete", `vb-${a.device}`);
+      this.uncheckSourceDest(`vb-${a.device}`);
       record.attached = record.attached.filter((x) => x !== a);
       this.note(`${a.eniId} detached from ${record.instanceId}: unplugged ${a.device}`);
       changed = true;
@@ -385,17 +419,89 @@ export class Hypervisor {
     }
   }
 
-  private plugInterface(ns: string, device: string, port: string, mac: string): void {
+  /** The subnet an address is in, as the VPC router's bridge, router and prefix length. */
+  private subnetOf(address: string): { bridge: string; router: string; prefix: string } {
+    const pub = parseIpv4Cidr(this.model.network.public.cidr);
+    const a = parseIpv4(address);
+    if (pub && a !== undefined && cidrContainsIp(pub, a))
+      return { bridge: "br-pub", router: this.d.publicRouter, prefix: String(pub.prefix) };
+    return {
+      bridge: "br-priv",
+      router: this.d.privateRouter,
+      prefix: this.model.network.private.cidr.split("/")[1] ?? "24",
+    };
+  }
+
+  /** Maps an instance's public IPv4 at the internet gateway, as the emulator assigned it. */
+  private mapPublicAddress(owner: string, privateIp: string, emulatorPublicIp: string): PublicAddress {
+    const vpc = this.d.namespaces.vpc;
+    const labPublicIp = cidrHost(this.d.publicRange, bastionPublicHost(this.d));
+    this.unmapPublicAddress();
+    ip(vpc, "addr", "add", `${labPublicIp}/32`, "dev", "igw");
+    nsExec(vpc, ["nft", "-f", "-"], {
+      input: [
+        `add element ip ${IGW_TABLE} to_public { ${privateIp} : ${labPublicIp} }`,
+        `add element ip ${IGW_TABLE} to_private { ${labPublicIp} : ${privateIp} }`,
+        `add element ip ${IGW_TABLE} has_public { ${privateIp} }`,
+        "",
+      ].join("\n"),
+    });
+    this.note(`${owner}: public IPv4 ${emulatorPublicIp} mapped as ${labPublicIp} at the internet gateway`);
+    return { owner, privateIp, emulatorPublicIp, labPublicIp, nat: this.model.network.nat === "bastion" };
+  }
+
+  /** Removes the bastion's public address from the internet gateway (a no-op when it has none). */
+  private unmapPublicAddress(): void {
+    const vpc = this.d.namespaces.vpc;
+    const labPublicIp = cidrHost(this.d.publicRange, bastionPublicHost(this.d));
+    run(["ip", "-n", vpc, "addr", "del", `${labPublicIp}/32`, "dev", "igw"], { allowFailure: true });
+    const mapped = run(
+      ["ip", "netns", "exec", vpc, "nft", "-j", "list", "map", "ip", IGW_TABLE, "to_private"],
+      {
+        allowFailure: true,
+      },
+    ).stdout;
+    const m = new RegExp(`"${labPublicIp.replaceAll(".", "\\.")}",\\s*"([0-9.]+)"`).exec(mapped);
+    const privateIp = m?.[1];
+    if (!privateIp) return;
+    nsExec(vpc, ["nft", "-f", "-"], {
+      input: [
+        `delete element ip ${IGW_TABLE} to_public { ${privateIp} }`,
+        `delete element ip ${IGW_TABLE} to_private { ${labPublicIp} }`,
+        `delete element ip ${IGW_TABLE} has_public { ${privateIp} }`,
+        "",
+      ].join("\n"),
+    });
+  }
+
+  private checkSourceDest(port: string, address: string): void {
+    const table = `lab_sdc_${port.replace(/[^A-Za-z0-9]/g, "_")}`;
+    nsExec(this.d.namespaces.vpc, ["nft", "-f", "-"], {
+      input: `table bridge ${table} {}\ndelete table bridge ${table}\ntable bridge ${table} {\n  chain forward {\n    type filter hook forward priority filter; policy accept;\n    oifname "${port}" ip daddr != ${address} counter drop\n    iifname "${port}" ip saddr != ${address} counter drop\n  }\n  chain output {\n    type filter hook output priority filter; policy accept;\n    oifname "${port}" ip daddr != ${address} counter drop\n  }\n}\n`,
+    });
+    this.note(`${port}: source/destination check on (only ${address} in or out)`);
+  }
+
+  private uncheckSourceDest(port: string): void {
+    const table = `lab_sdc_${port.replace(/[^A-Za-z0-9]/g, "_")}`;
+    run(["ip", "netns", "exec", this.d.namespaces.vpc, "nft", "delete", "table", "bridge", table], {
+      allowFailure: true,
+    });
+  }
+
+  private plugInterface(ns: string, device: string, port: string, mac: string, bridge: string): void {
     const vpc = this.d.namespaces.vpc;
     ip(vpc, "link", "add", port, "type", "veth", "peer", "name", device, "netns", ns);
     ip(ns, "link", "set", device, "address", mac);
-    ip(vpc, "link", "set", port, "master", "br-priv");
+    ip(vpc, "link", "set", port, "master", bridge);
     ip(vpc, "link", "set", port, "up");
     ip(ns, "link", "set", device, "up");
   }
 
   private teardown(record: BastionRecord): void {
     this.removeNamespace(record.ns);
+    for (const a of record.attached) this.uncheckSourceDest(`vb-${a.device}`);
+    if (record.publicAddress) this.unmapPublicAddress();
     writeBastion(this.model, undefined);
   }
 

@@ -8,6 +8,10 @@
   every plan wants to add them again. On AWS the instance reports its primary
   interface's groups.
 
+- An Auto Scaling group launches from its template's top-level settings only: the primary
+  interface the template describes (its public IPv4, its security groups) and the template's
+  metadata options (IMDSv2) are dropped, so every instance would get no public address, the
+  VPC's default group and optional IMDSv1. On AWS the instance gets what the template says.
 - A launch template's own tags (TagSpecifications for "launch-template", given beside the
   template data) show up inside its template data, so every plan wants to remove them.
 - A security group rule that references another group keeps its description beside the
@@ -19,7 +23,47 @@
 - Budgets: DescribeSubscribersForNotification and the tagging calls are not implemented,
   and the provider reads a budget's notifications' subscribers and tags after every apply.
 
+- An instance launched from a launch template (or a launch configuration) that maps the
+  AMI's root device gets two disks in moto: its own default 8 GB root at /dev/sda1 plus
+  the template's volume. On AWS the template's mapping of the root device *is* the root
+  volume. The default root is now made only when nothing maps the root device, and at the
+  AMI's root device name (moto's size and type, 8 GB gp2, are kept for it).
+
+- Budgets: a cost budget's CalculatedSpend is always 0 and UpdateBudget is missing, so the
+  bastion's hard cap could never see a month over budget. The lab reports this month's
+  actual spend from the usage ledger below (what the emulator observed, priced from
+  cost/prices.ts), and UpdateBudget changes a budget as AWS does.
+
 These patches make moto answer as AWS does; everything else is moto as released.
+
+The usage ledger and Cost Explorer (moto has no billing; its GetCostAndUsage answers from a
+queue of canned results, which the lab no longer loads):
+
+- After every request the emulator answers, the ledger compares what the EC2 backends hold
+  with what it has open, and opens or closes a span at the emulator process's clock:
+  an instance while it is `running` (by instance type: launch/start to stop/terminate),
+  an EBS volume while it exists (by size and type, root volumes included), a public IPv4
+  address while it is held (an Elastic IP from allocation to release; an address on an
+  interface that is not an Elastic IP, such as an instance's auto-assigned one, while the
+  interface has it), and a NAT gateway while it is pending or available. Nothing in moto
+  changes but through a request, so the spans are exact to the request. A change of type or
+  size closes one span and opens another. `POST /moto-api/reset` clears the ledger with the
+  backends. The clock is the process's own; with MOON_NOW set (the kit's one clock,
+  model/clock.ts) it starts at that moment when the emulator starts and runs on from there.
+- GetCostAndUsage prices those spans with the lab's copy of the project's price table
+  (cost/prices.ts, written to a JSON file by `lab up` and named by MOTO_LAB_PRICES): hours
+  × the instance type's hourly price; GB × the volume type's GB-month price × hours / the
+  table's hours in a month; address-hours and gateway-hours × their hourly prices. A type
+  or region the table has no price for is refused with an error naming it, never guessed.
+  Usage counts up to the emulator's "now" and within each period; no free tier, credits or
+  AWS's one-minute minimum per start are applied. Service names come from the same file.
+- Answered: MONTHLY or DAILY granularity over any TimePeriod; the cost metrics
+  (BlendedCost, UnblendedCost, AmortizedCost, NetUnblendedCost, NetAmortizedCost: the same
+  numbers in the lab); GroupBy DIMENSION SERVICE, REGION, RECORD_TYPE or LINKED_ACCOUNT (up
+  to two), or none, in which case `Total` carries each metric; a Filter of And/Or/Not over
+  Dimensions on those keys (such as the kit's Not RECORD_TYPE in [Credit, Refund]). Every
+  record is of RECORD_TYPE Usage. Anything else (HOURLY, UsageQuantity, tag filters) is a
+  ValidationException naming what the lab answers.
 
 With MOTO_LAB_UNIX_SOCKET set, the same emulator (one set of backends) also answers on
 that Unix socket: the lab's stand-in for the regional AWS endpoint relays to it from the
@@ -28,17 +72,25 @@ lab internet, so programs inside the lab reach the API without a route to the ho
 Usage: python moto_lab.py -H 127.0.0.1 -p 4566
 """
 
+import dataclasses
+import datetime
 import json
 import os
+import sys
 import threading
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import moto.server
 from werkzeug.serving import run_simple
 
 from moto.budgets.responses import BudgetsResponse
+from moto.ce.responses import CostExplorerResponse
+from moto.core.exceptions import JsonRESTError
+from moto.ec2.models import ec2_backends
 from moto.ec2.models.flow_logs import FlowLogsBackend
-from moto.ec2.models.instances import Instance
+from moto.ec2.models.instances import Instance, InstanceBackend
 from moto.logs.exceptions import ResourceNotFoundException
 from moto.logs.models import logs_backends
 from moto.ec2.models.launch_templates import LaunchTemplateVersion
@@ -89,6 +141,34 @@ def _prep_nics(self: Instance, *args: Any, **kwargs: Any) -> None:
 
 
 Instance.prep_nics = _prep_nics  # type: ignore[method-assign]
+
+_released_run_instances = InstanceBackend.run_instances
+
+
+def _truthy(v: Any) -> bool:
+    return v is True or str(v).lower() == "true"
+
+
+def _run_instances(self: Any, image_id: str, count: int, user_data: Any, security_group_names: list[str], **kwargs: Any) -> Any:
+    lt = kwargs.get("launch_template")
+    if lt and not kwargs.get("nics"):
+        data = self._get_template_from_args(lt).data
+        primary = next(
+            (n for n in data.get("NetworkInterfaces") or [] if int(n.get("DeviceIndex", 0)) == 0),
+            None,
+        )
+        if primary is not None:
+            if "AssociatePublicIpAddress" in primary:
+                kwargs["associate_public_ip"] = _truthy(primary["AssociatePublicIpAddress"])
+            groups = primary.get("Groups") or primary.get("SecurityGroupId") or []
+            if groups and not kwargs.get("security_group_ids"):
+                kwargs["security_group_ids"] = list(groups)
+        if "metadata_options" not in kwargs and data.get("MetadataOptions"):
+            kwargs["metadata_options"] = data["MetadataOptions"]
+    return _released_run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
+
+
+InstanceBackend.run_instances = _run_instances  # type: ignore[method-assign]
 
 _released_version_init = LaunchTemplateVersion.__init__
 
@@ -182,7 +262,370 @@ BudgetsResponse.untag_resource = _untag  # type: ignore[attr-defined]
 BudgetsResponse.create_budget = _create_budget  # type: ignore[method-assign]
 
 
+# --- The default root volume: made only when nothing maps the AMI's root device --------------
+
+_launching = threading.local()
+# Names of their own: the launch-template patch above wraps run_instances too.
+_run_instances_before_root = InstanceBackend.run_instances
+
+
+def _run_instances_noting_launch(
+    self: Any, image_id: str, count: int, user_data: Any, security_group_names: Any, **kwargs: Any
+) -> Any:
+    _launching.kwargs = kwargs
+    try:
+        return _run_instances_before_root(self, image_id, count, user_data, security_group_names, **kwargs)
+    finally:
+        _launching.kwargs = None
+
+
+def _setup_defaults(self: Instance) -> None:
+    kwargs = getattr(_launching, "kwargs", None) or {}
+    mappings: list[dict[str, Any]] = []
+    if kwargs.get("launch_template"):
+        mappings = self.ec2_backend._get_template_from_args(kwargs["launch_template"]).data.get("BlockDeviceMappings") or []
+    elif kwargs.get("launch_config"):
+        mappings = kwargs["launch_config"].block_device_mapping_dict or []
+    if any(m.get("DeviceName") == self.root_device_name for m in mappings):
+        return  # the mapping is the root volume, as on AWS
+    volume = self.ec2_backend.create_volume(size=8, zone_name=self._placement.zone)
+    self.ec2_backend.attach_volume(volume.id, self.id, self.root_device_name, True)
+
+
+InstanceBackend.run_instances = _run_instances_noting_launch  # type: ignore[method-assign]
+Instance.setup_defaults = _setup_defaults  # type: ignore[method-assign]
+
+
+# --- The usage ledger ---------------------------------------------------------------------------
+
+
+def _clock_origin() -> float:
+    text = os.environ.get("MOON_NOW")
+    if not text:
+        return time.time()
+    try:
+        at = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        sys.exit(f"moto_lab: MOON_NOW = {text!r} is not an ISO date or date-time; unset it for the real time, or write a day such as 2027-01-15")
+    return (at if at.tzinfo else at.replace(tzinfo=datetime.timezone.utc)).timestamp()
+
+
+_CLOCK_ORIGIN = _clock_origin()
+_STARTED = time.monotonic()
+
+
+def _now() -> float:
+    """The ledger's clock: the process's own, or MOON_NOW's moment plus the time since start."""
+    if not os.environ.get("MOON_NOW"):
+        return time.time()
+    return _CLOCK_ORIGIN + (time.monotonic() - _STARTED)
+
+
+@dataclass
+class _Span:
+    """One thing held over time: [start, end) on the emulator's clock, end None while open."""
+
+    kind: str  # instance | volume | publicIpv4 | natGateway
+    account: str
+    region: str
+    resource: str
+    rate: str  # the instance type or volume type the price is looked up by; "" for the rest
+    quantity: float  # GB for a volume, 1 for the rest
+    start: float
+    end: float | None = None
+
+
+class _Ledger:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.spans: list[_Span] = []
+        self.open: dict[tuple[Any, ...], _Span] = {}
+
+    @staticmethod
+    def held() -> dict[tuple[Any, ...], tuple[str, str, str, str, str, float]]:
+        """What the EC2 backends hold now that is billed by time, keyed so a change shows."""
+        now: dict[tuple[Any, ...], tuple[str, str, str, str, str, float]] = {}
+        for account, regions in list(dict.items(ec2_backends)):
+            for region, b in list(dict.items(regions)):
+                eips = {a.public_ip for a in list(b.addresses)}
+                for a in list(b.addresses):
+                    rid = a.allocation_id or a.public_ip
+                    now[("publicIpv4", account, region, rid)] = ("publicIpv4", account, region, rid, "", 1.0)
+                for eni in list(b.enis.values()):
+                    if eni.public_ip and eni.public_ip not in eips:
+                        rid = f"{eni.id} {eni.public_ip}"
+                        now[("publicIpv4", account, region, rid)] = ("publicIpv4", account, region, rid, "", 1.0)
+                for i in b.all_instances():
+                    if i.state == "running":
+                        key = ("instance", account, region, i.id, i.instance_type)
+                        now[key] = ("instance", account, region, i.id, str(i.instance_type), 1.0)
+                for v in list(b.volumes.values()):
+                    key = ("volume", account, region, v.id, v.volume_type, str(v.size))
+                    now[key] = ("volume", account, region, v.id, str(v.volume_type), float(v.size))
+                for g in list(b.nat_gateways.values()):
+                    if g.state in ("pending", "available"):
+                        now[("natGateway", account, region, g.id)] = ("natGateway", account, region, g.id, "", 1.0)
+        return now
+
+    def observe(self) -> None:
+        with self.lock:
+            at = _now()
+            held = self.held()
+            for key in [k for k in self.open if k not in held]:
+                self.open.pop(key).end = at
+            for key, (kind, account, region, rid, rate, quantity) in held.items():
+                if key not in self.open:
+                    span = _Span(kind, account, region, rid, rate, quantity, at)
+                    self.open[key] = span
+                    self.spans.append(span)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.spans.clear()
+            self.open.clear()
+
+    def snapshot(self, account: str) -> list[_Span]:
+        with self.lock:
+            return [dataclasses.replace(s) for s in self.spans if s.account == account]
+
+
+_ledger = _Ledger()
+
+
+def _observing(app: Any) -> Any:
+    """The WSGI app, with the ledger brought up to date after every request it answers."""
+
+    def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+        result = app(environ, start_response)
+        try:
+            if environ.get("PATH_INFO") == "/moto-api/reset":
+                _ledger.reset()
+            _ledger.observe()
+        except Exception as e:  # the ledger must never break the API it watches
+            print(f"moto_lab: the usage ledger failed to observe: {e!r}", file=sys.stderr, flush=True)
+        return result
+
+    return wrapped
+
+
+# --- GetCostAndUsage from the ledger ------------------------------------------------------------
+
+_COST_METRICS = {m.lower(): m for m in ("BlendedCost", "UnblendedCost", "AmortizedCost", "NetUnblendedCost", "NetAmortizedCost")}
+_DIMENSIONS = ("SERVICE", "REGION", "RECORD_TYPE", "LINKED_ACCOUNT")
+_PRICES_ENV = "MOTO_LAB_PRICES"
+
+
+def _invalid(message: str) -> JsonRESTError:
+    return JsonRESTError("ValidationException", message)
+
+
+def _unpriced(message: str) -> JsonRESTError:
+    return JsonRESTError("LabPriceMissing", f"{message}; the lab's Cost Explorer never guesses a price")
+
+
+def _prices() -> dict[str, Any]:
+    path = os.environ.get(_PRICES_ENV)
+    if not path:
+        raise _unpriced(f"the emulator was started without {_PRICES_ENV} (lab up writes the price table there)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return dict(json.load(f))
+    except (OSError, ValueError) as e:
+        raise _unpriced(f"the lab's price table {path} cannot be read: {e}") from e
+
+
+def _day(value: Any, what: str) -> datetime.datetime:
+    try:
+        d = datetime.date.fromisoformat(str(value))
+    except ValueError as e:
+        raise _invalid(f"TimePeriod.{what} must be a date (YYYY-MM-DD), not {value!r}") from e
+    return datetime.datetime(d.year, d.month, d.day, tzinfo=datetime.timezone.utc)
+
+
+def _periods(start: datetime.datetime, end: datetime.datetime, granularity: str) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    out = []
+    at = start
+    while at < end:
+        if granularity == "DAILY":
+            nxt = at + datetime.timedelta(days=1)
+        else:
+            nxt = datetime.datetime(at.year + at.month // 12, at.month % 12 + 1, 1, tzinfo=datetime.timezone.utc)
+        out.append((at, min(nxt, end)))
+        at = min(nxt, end)
+    return out
+
+
+def _matches(expr: dict[str, Any], dims: dict[str, str]) -> bool:
+    if not expr:
+        return True
+    if "And" in expr:
+        return all(_matches(e, dims) for e in expr["And"])
+    if "Or" in expr:
+        return any(_matches(e, dims) for e in expr["Or"])
+    if "Not" in expr:
+        return not _matches(expr["Not"], dims)
+    if "Dimensions" in expr:
+        d = expr["Dimensions"]
+        key = d.get("Key")
+        if key not in _DIMENSIONS:
+            raise _invalid(f"the lab's Cost Explorer filters on the dimensions {', '.join(_DIMENSIONS)}, not {key}")
+        value = dims[key]
+        options = d.get("MatchOptions") or ["EQUALS"]
+        if "CASE_INSENSITIVE" in options:
+            value, wanted = value.lower(), [str(v).lower() for v in d.get("Values", [])]
+        else:
+            wanted = [str(v) for v in d.get("Values", [])]
+        if "ABSENT" in options:
+            return False
+        if "STARTS_WITH" in options:
+            return any(value.startswith(w) for w in wanted)
+        if "ENDS_WITH" in options:
+            return any(value.endswith(w) for w in wanted)
+        if "CONTAINS" in options:
+            return any(w in value for w in wanted)
+        return value in wanted
+    raise _invalid(f"the lab's Cost Explorer records no tags or cost categories; it filters on Dimensions only, not {sorted(expr)}")
+
+
+def _amount(usd: float) -> str:
+    text = f"{usd:.10f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _metrics(names: list[str], usd: float) -> dict[str, dict[str, str]]:
+    return {m: {"Amount": _amount(usd), "Unit": "USD"} for m in names}
+
+
+def _cost(span: _Span, hours: float, prices: dict[str, Any]) -> float:
+    if span.region != prices["region"]:
+        raise _unpriced(f"{span.resource} ({span.kind}) is in {span.region}, and the lab's price table (cost/prices.ts) is for {prices['region']} only")
+    if span.kind == "instance":
+        rate = prices["instanceHourUsd"].get(span.rate)
+        if rate is None:
+            raise _unpriced(f"the lab's price table (cost/prices.ts, INSTANCE_HOUR) has no price for instance type {span.rate}, which {span.resource} ran: add it there")
+        return hours * float(rate)
+    if span.kind == "volume":
+        rate = prices["ebsGbMonthUsd"].get(span.rate)
+        if rate is None:
+            raise _unpriced(f"the lab's price table (cost/prices.ts) has no price for EBS volume type {span.rate}, which {span.resource} is: add it there, or give the volume a type it prices ({', '.join(sorted(prices['ebsGbMonthUsd']))})")
+        return span.quantity * float(rate) * hours / float(prices["hoursPerMonth"])
+    if span.kind == "publicIpv4":
+        return hours * float(prices["publicIpv4HourUsd"])
+    return hours * float(prices["natGatewayHourUsd"])
+
+
+def _get_cost_and_usage(self: CostExplorerResponse) -> str:
+    params = json.loads(self.body or "{}")
+    period = params.get("TimePeriod") or {}
+    start, end = _day(period.get("Start"), "Start"), _day(period.get("End"), "End")
+    if start >= end:
+        raise _invalid("Start date (and hour) should be before end date (and hour)")
+    granularity = params.get("Granularity")
+    if granularity not in ("MONTHLY", "DAILY"):
+        raise _invalid(f"the lab's Cost Explorer answers Granularity MONTHLY or DAILY, not {granularity!r}")
+    metrics = params.get("Metrics") or []
+    if not metrics:
+        raise _invalid("Metrics is required (the lab answers BlendedCost, UnblendedCost, AmortizedCost, NetUnblendedCost, NetAmortizedCost)")
+    for m in metrics:
+        if str(m).replace("_", "").lower() not in _COST_METRICS:
+            raise _invalid(f"the lab's Cost Explorer answers the cost metrics {', '.join(_COST_METRICS.values())}, not {m}")
+    group_by = params.get("GroupBy") or []
+    if len(group_by) > 2:
+        raise _invalid("GroupBy takes at most two groups")
+    for g in group_by:
+        if g.get("Type") != "DIMENSION" or g.get("Key") not in _DIMENSIONS:
+            raise _invalid(f"the lab's Cost Explorer groups by DIMENSION {', '.join(_DIMENSIONS)}, not {g.get('Type')} {g.get('Key')}")
+    keys = [g["Key"] for g in group_by]
+    filt = params.get("Filter") or {}
+
+    _ledger.observe()
+    now = _now()
+    prices = _prices()
+    services = prices["services"]
+    results = []
+    for p_start, p_end in _periods(start, end, granularity):
+        lo, hi = p_start.timestamp(), min(p_end.timestamp(), now)
+        totals: dict[tuple[str, ...], float] = {}
+        for span in _ledger.snapshot(self.current_account):
+            hours = max(0.0, min(span.end if span.end is not None else now, hi) - max(span.start, lo)) / 3600
+            if hours <= 0:
+                continue
+            dims = {"SERVICE": services[span.kind], "REGION": span.region, "RECORD_TYPE": "Usage", "LINKED_ACCOUNT": span.account}
+            if not _matches(filt, dims):
+                continue
+            group = tuple(dims[k] for k in keys)
+            totals[group] = totals.get(group, 0.0) + _cost(span, hours, prices)
+        results.append(
+            {
+                "TimePeriod": {"Start": p_start.date().isoformat(), "End": p_end.date().isoformat()},
+                "Total": {} if keys else _metrics(metrics, sum(totals.values())),
+                "Groups": [{"Keys": list(g), "Metrics": _metrics(metrics, usd)} for g, usd in sorted(totals.items())] if keys else [],
+                # Open periods can still change, as on AWS.
+                "Estimated": p_end.timestamp() > now,
+            }
+        )
+    answer: dict[str, Any] = {"ResultsByTime": results, "DimensionValueAttributes": []}
+    if keys:
+        answer["GroupDefinitions"] = [{"Type": "DIMENSION", "Key": k} for k in keys]
+    return json.dumps(answer)
+
+
+CostExplorerResponse.get_cost_and_usage = _get_cost_and_usage  # type: ignore[method-assign]
+
+
+def _month_to_date_usd(account: str) -> float:
+    """What the ledger priced so far this calendar month (UTC), every service together."""
+    _ledger.observe()
+    now = _now()
+    today = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
+    lo = datetime.datetime(today.year, today.month, 1, tzinfo=datetime.timezone.utc).timestamp()
+    prices = _prices()
+    total = 0.0
+    for span in _ledger.snapshot(account):
+        hours = max(0.0, min(span.end if span.end is not None else now, now) - max(span.start, lo)) / 3600
+        if hours > 0:
+            total += _cost(span, hours, prices)
+    return total
+
+
+def _with_spend(budget: dict[str, Any], account: str) -> dict[str, Any]:
+    """A cost budget as AWS reports it: this month's actual spend measured, not moto's fixed 0."""
+    if budget.get("BudgetType") != "COST":
+        return budget
+    unit = (budget.get("BudgetLimit") or {}).get("Unit", "USD")
+    spend = {**(budget.get("CalculatedSpend") or {}), "ActualSpend": {"Amount": _amount(_month_to_date_usd(account)), "Unit": unit}}
+    return {**budget, "CalculatedSpend": spend}
+
+
+def _describe_budget(self: BudgetsResponse) -> str:
+    account = self._get_param("AccountId")
+    budget = self.backend.describe_budget(account_id=account, budget_name=self._get_param("BudgetName"))
+    return json.dumps({"Budget": _with_spend(budget, account)})
+
+
+def _describe_budgets(self: BudgetsResponse) -> str:
+    account = self._get_param("AccountId")
+    budgets = [_with_spend(b, account) for b in self.backend.describe_budgets(account_id=account)]
+    return json.dumps({"Budgets": budgets, "nextToken": None})
+
+
+def _update_budget(self: BudgetsResponse) -> str:
+    account = self._get_param("AccountId")
+    new = self._get_param("NewBudget")
+    stored = self.backend.budgets.get(account, {}).get(new.get("BudgetName"))
+    if stored is None:
+        raise JsonRESTError("NotFoundException", f"Unable to get budget: {new.get('BudgetName')} - the budget doesn't exist.")
+    stored.budget = {**stored.budget, **{k: v for k, v in new.items() if k != "CalculatedSpend"}}
+    return json.dumps({})
+
+
+BudgetsResponse.describe_budget = _describe_budget  # type: ignore[method-assign]
+BudgetsResponse.describe_budgets = _describe_budgets  # type: ignore[method-assign]
+BudgetsResponse.update_budget = _update_budget  # type: ignore[attr-defined]
+
+
 def _run_simple(host: str, port: int, app: Any, **kwargs: Any) -> None:
+    app = _observing(app)
     sock = os.environ.get("MOTO_LAB_UNIX_SOCKET")
     if sock:
         threading.Thread(

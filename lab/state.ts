@@ -20,13 +20,18 @@ export interface PublicAddress {
   readonly privateIp: string;
   readonly emulatorPublicIp: string;
   readonly labPublicIp: string;
+  /** The address the private subnet's IPv4 traffic leaves by (the NAT's). */
+  readonly nat: boolean;
 }
 
 export interface DataPlane {
   readonly nat: {
     readonly choice: string;
     readonly ns: string;
+    /** The address the private subnet's default route leads to. */
     readonly privateIp: string;
+    /** The subnet that address is in (the bastion's fixed interface is in the private one). */
+    readonly subnet: "public" | "private";
     readonly sourceDestCheck: boolean;
   } | null;
   readonly privateHost: { readonly ns: string; readonly ip: string };
@@ -41,6 +46,10 @@ export interface DataPlane {
   };
   /** The operator's home host (IPv6 only). */
   readonly home: { readonly ns: string; readonly ip: string };
+  /**
+   * Public IPv4 addresses mapped at the internet gateway. `lab up` records the static ones;
+   * a running bastion's comes and goes with it (lab/instances.ts `currentDataPlane`).
+   */
   readonly publicAddresses: readonly PublicAddress[];
   /** Per subnet: where its IPv4 default route leads in the data plane, as read from the emulator. */
   readonly defaultRoutes: Readonly<Record<string, string>>;

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { derived, type Model } from "../model/index.ts";
 import { programArgv } from "./dataplane.ts";
-import { run } from "./exec.ts";
+import { realClockEnv, run } from "./exec.ts";
 import { ip, nsExec } from "./netns.ts";
 import { startProcess, type LabState } from "./state.ts";
 import type { UpstreamRegistryConfig } from "./programs/upstream-registry.ts";
@@ -27,22 +27,29 @@ function makeCertificates(model: Model, dir: string): { cert: string; key: strin
   const cert = join(dir, "upstreams.pem");
   const key = join(dir, "upstreams.key");
   if (existsSync(cert) && existsSync(key)) return { cert, key };
+  // Made on the kernel's clock even under `npm run test:at` (libfaketime), and valid for 400
+  // days from it: the registries (Go, which reads the kernel's clock) and the lab's Node
+  // programs (which read the moved one) must both accept them.
+  const env = realClockEnv();
   run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", caKey]);
-  run([
-    "openssl",
-    "req",
-    "-x509",
-    "-new",
-    "-key",
-    caKey,
-    "-sha256",
-    "-days",
-    "30",
-    "-subj",
-    "/CN=moon-and-back lab internet CA",
-    "-out",
-    ca,
-  ]);
+  run(
+    [
+      "openssl",
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      caKey,
+      "-sha256",
+      "-days",
+      "400",
+      "-subj",
+      "/CN=moon-and-back lab internet CA",
+      "-out",
+      ca,
+    ],
+    { env },
+  );
   run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key]);
   const csr = join(dir, "upstreams.csr");
   run(["openssl", "req", "-new", "-key", key, "-subj", "/CN=lab upstream registries", "-out", csr]);
@@ -51,25 +58,28 @@ function makeCertificates(model: Model, dir: string): { cert: string; key: strin
     ext,
     `subjectAltName=${d.labUpstreamRegistries.map((r) => `DNS:${r.host}`).join(",")}\nextendedKeyUsage=serverAuth\n`,
   );
-  run([
-    "openssl",
-    "x509",
-    "-req",
-    "-in",
-    csr,
-    "-CA",
-    ca,
-    "-CAkey",
-    caKey,
-    "-CAcreateserial",
-    "-days",
-    "30",
-    "-sha256",
-    "-extfile",
-    ext,
-    "-out",
-    cert,
-  ]);
+  run(
+    [
+      "openssl",
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      ca,
+      "-CAkey",
+      caKey,
+      "-CAcreateserial",
+      "-days",
+      "400",
+      "-sha256",
+      "-extfile",
+      ext,
+      "-out",
+      cert,
+    ],
+    { env },
+  );
   return { cert, key };
 }
 

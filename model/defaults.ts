@@ -14,12 +14,13 @@ export const DEFAULT_MODEL: Model = {
     public: { cidr: "10.20.1.0/24", ipv6Index: 1 },
     private: { cidr: "10.20.13.0/24", ipv6Index: 13 },
     availabilityZone: "eu-west-1a",
-    // The cheapest choice that still gives the private subnet IPv4 egress (SPEC §3):
-    // a NAT gateway is about $35/month before traffic, a t4g.nano about a tenth of it.
-    nat: "nat_instance",
-    // A t4g.small on the bastion's hours: with the bastion, 304 of the free trial's 750
-    // t4g.small hours a month; a t4g.nano all month is $3.36 no free offer covers (cost/).
-    natInstanceType: "t4g.small",
+    // The bastion masquerades for the private subnet: one instance, one public IPv4, one
+    // root volume, each paid only while it runs. A NAT instance of its own doubles the
+    // instance-hours and keeps a stopped root volume all month; a NAT gateway is about $35
+    // a month before traffic (docs/decisions.md, priced by `npm run cost`).
+    nat: "bastion",
+    // Used only with nat = "nat_instance".
+    natInstanceType: "t4g.micro",
     natSchedule: "bastion",
     natInstanceVolumeGb: 8,
     natInstanceAmiParameter: AL2023_ARM64,
@@ -28,11 +29,17 @@ export const DEFAULT_MODEL: Model = {
     name: "tf-bastion",
     asgName: "tf-asg",
     privateIp: "10.20.13.140",
-    instanceType: "t4g.small",
-    rootVolumeGb: 20,
+    // 1 GiB: the eight services in containers on Amazon Linux 2023 (measured in docs/decisions.md);
+    // the smallest Graviton type the free plan also accepts (t4g.nano is refused there).
+    instanceType: "t4g.micro",
+    // The AMI's own snapshot size: the caches are cold each session (the group terminates
+    // the instance and its volume), so a bigger disk buys nothing between sessions.
+    rootVolumeGb: 8,
     amiParameter: AL2023_ARM64,
-    // Evenings, when the operator works on the lab: 18:00 to 23:00, five hours a day.
-    schedule: { start: "0 18 * * *", stop: "0 23 * * *", timeZone: "Europe/Paris", targetHoursPerDay: 5 },
+    // What $0.10 a month buys with no free tier: one hour every Saturday morning, at most five
+    // a month (docs/decisions.md). The seed's evenings, 18:00 to 23:00 every day, are
+    // { start: "0 18 * * *", stop: "0 23 * * *", targetHoursPerDay: 5 }: `npm run cost` prices both.
+    schedule: { start: "0 10 * * 6", stop: "0 11 * * 6", timeZone: "Europe/Paris", targetHoursPerDay: 1 / 7 },
     operatorIpv6Cidr: null,
     sshPublicKey: null,
     sshUser: "ec2-user",
@@ -91,7 +98,13 @@ export const DEFAULT_MODEL: Model = {
       gateway: ["siderolabs/drbd", "siderolabs/zfs", "siderolabs/spin", "siderolabs/tailscale"],
     },
   },
-  budget: { monthlyUsd: 0.1, freeTierProfile: "trial+legacy", alertEmail: null },
+  budget: {
+    monthlyUsd: 0.1,
+    // What most users have (SPEC §5): an account opened before 2025 on the paid plan, whose
+    // 12-month tier has ended; the t4g.small trial is its only offer until that ends too.
+    account: { opened: "2024-01", plan: "paid" },
+    alertEmail: null,
+  },
   guardrails: {
     // Rejected and accepted flows alike, so an audit can see what was let in; two weeks keep
     // a few MB at this traffic, inside CloudWatch Logs' free 5 GB.

@@ -2,19 +2,33 @@
 // port, schedule, budget and version. Generators, fixtures, specs and the lab all read
 // it; nothing else defines these values.
 
-/** How the private subnet reaches the IPv4 internet (SPEC §3). */
-export const NAT_CHOICES = ["nat_instance", "nat_gateway", "none"] as const;
+/**
+ * How the private subnet reaches the IPv4 internet (SPEC §3): the bastion itself (one
+ * instance, docs/decisions.md), a NAT instance of its own, a NAT gateway, or none.
+ */
+export const NAT_CHOICES = ["bastion", "nat_instance", "nat_gateway", "none"] as const;
 export type NatChoice = (typeof NAT_CHOICES)[number];
 /** When a NAT instance runs: on the bastion's schedule, or always. */
 export const NAT_SCHEDULES = ["bastion", "always"] as const;
 export type NatSchedule = (typeof NAT_SCHEDULES)[number];
 
 /**
- * Which free-tier offers the bill may draw on (SPEC §3): none, the t4g.small trial (to
- * 2026-12-31), the legacy 12-month tier (30 GB EBS, 750 h of public IPv4), or both.
+ * An AWS account's plan (SPEC §3): accounts opened on or after 2025-07-15 choose the free
+ * plan (credits only, no charges, at most six months) or the paid plan; older accounts are
+ * on the paid plan.
  */
-export const FREE_TIER_PROFILES = ["none", "trial", "legacy", "trial+legacy"] as const;
-export type FreeTierProfile = (typeof FREE_TIER_PROFILES)[number];
+export const ACCOUNT_PLANS = ["paid", "free"] as const;
+export type AccountPlan = (typeof ACCOUNT_PLANS)[number];
+
+/** The AWS account the kit runs in: the offers of each month are derived from it (cost/prices.ts). */
+export interface AccountModel {
+  /**
+   * The month it was opened, "YYYY-MM" ("YYYY-MM-DD" when the day matters: in July 2025,
+   * before the 15th means the legacy 12-month tier, from the 15th credits).
+   */
+  readonly opened: string;
+  readonly plan: AccountPlan;
+}
 
 /** Which flows a VPC flow log records. */
 export const FLOW_LOG_TRAFFIC_TYPES = ["ALL", "REJECT", "ACCEPT"] as const;
@@ -234,8 +248,11 @@ export interface NodesModel {
 export interface BudgetModel {
   /** Always-on baseline target in USD per month; the AWS Budgets alert fires at it. */
   readonly monthlyUsd: number;
-  /** The free-tier offers your account has; spec 08 prices the plan under this profile. */
-  readonly freeTierProfile: FreeTierProfile;
+  /**
+   * Your AWS account: when it was opened and its plan. The offers each month's bill draws on
+   * (the t4g.small trial, the legacy 12-month tier, credits) follow from it, never by hand.
+   */
+  readonly account: AccountModel;
   /**
    * Where AWS Budgets mails its alerts. Null until you set it: the aws target requires it;
    * the lab's emulator sends no mail, so the lab uses an address of its own.

@@ -11,9 +11,11 @@ import {
   type Ipv4Cidr,
 } from "./net.ts";
 import { readSchedule } from "./schedule.ts";
+import { CREDITS_ACCOUNTS_FROM, isCreditsAccount, readOpening } from "./account.ts";
+import { monthOf, readClock } from "./clock.ts";
 import {
+  ACCOUNT_PLANS,
   FLOW_LOG_TRAFFIC_TYPES,
-  FREE_TIER_PROFILES,
   LOG_RETENTION_DAYS,
   NAT_CHOICES,
   NAT_SCHEDULES,
@@ -21,6 +23,7 @@ import {
   NODE_BOOTS,
   NODE_ROLES,
   OFFICIAL_EXTENSIONS,
+  type AccountModel,
   type Model,
   type TargetName,
 } from "./types.ts";
@@ -132,6 +135,55 @@ const CRON_FIELDS = [
   { name: "month", min: 1, max: 12 },
   { name: "day of week", min: 0, max: 7 },
 ] as const;
+
+/**
+ * The account the bill is for (`budget.account`): a real month, not in the future by the
+ * clock (MOON_NOW), a plan AWS has, and the free plan only where AWS offers it.
+ */
+function validateAccount(account: AccountModel, add: AddProblem): void {
+  const opening = readOpening(account.opened);
+  const clock = readClock();
+  if (!(clock instanceof Date)) add(clock.path, clock.value, clock.message, clock.fix);
+  if (!opening)
+    add(
+      "budget.account.opened",
+      account.opened,
+      'is not a month as "YYYY-MM" (or a day as "YYYY-MM-DD")',
+      'write the month your AWS account was opened, e.g. "2024-01" (the billing console shows it)',
+    );
+  else if (clock instanceof Date && opening.month > monthOf(clock))
+    add(
+      "budget.account.opened",
+      account.opened,
+      `is after this month (${monthOf(clock)}): an account cannot be opened in the future`,
+      `write the month your AWS account was opened${process.env.MOON_NOW ? ", or set MOON_NOW to a day after it" : ""}`,
+    );
+  if (!(ACCOUNT_PLANS as readonly string[]).includes(account.plan)) {
+    add(
+      "budget.account.plan",
+      account.plan,
+      "is not an AWS account plan",
+      `use one of ${ACCOUNT_PLANS.join(", ")} (the billing console shows which)`,
+    );
+    return;
+  }
+  if (!opening) return;
+  const credits = CREDITS_ACCOUNTS_FROM.slice(0, 7);
+  if (account.plan === "free" && !isCreditsAccount(account))
+    add(
+      "budget.account",
+      `${account.opened} ${account.plan}`,
+      `has the free plan, which only accounts opened on or after ${CREDITS_ACCOUNTS_FROM} have`,
+      'use plan "paid" (an older account is on the paid plan), or the month the account was really opened',
+    );
+  else if (account.plan === "paid" && opening.month === credits && opening.day === undefined)
+    add(
+      "budget.account.opened",
+      account.opened,
+      `is the month AWS's offers changed (on ${CREDITS_ACCOUNTS_FROM}): the month alone cannot say which the account has`,
+      `write the day it was opened, e.g. "${credits}-03" (before the 15th: the 12-month tier; from the 15th: credits)`,
+    );
+}
 
 /** Checks a 5-field cron recurrence as Auto Scaling accepts it; returns why not, or undefined. */
 export function cronProblem(expr: string): string | undefined {
@@ -874,13 +926,7 @@ export function validateModel(model: Model): Model {
       "is not a positive amount",
       "use a target in USD per month, e.g. 0.10",
     );
-  if (!(FREE_TIER_PROFILES as readonly string[]).includes(model.budget.freeTierProfile))
-    add(
-      "budget.freeTierProfile",
-      model.budget.freeTierProfile,
-      "is not a free-tier profile",
-      `use one of ${FREE_TIER_PROFILES.join(", ")} (the offers your account has)`,
-    );
+  validateAccount(model.budget.account, add);
   if (model.budget.alertEmail !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(model.budget.alertEmail))
     add(
       "budget.alertEmail",

@@ -40,6 +40,9 @@ export const APT_PACKAGES = [
   "grub-common",
   // Headless browser for the slides' PDF and the browser spec over the reports.
   "chromium",
+  // `npm run test:at -- DATE`: the whole suite with every process's clock at another date
+  // (the bill and the free-tier offers change with the month).
+  "faketime",
 ] as const;
 
 // Debian starts a daemon when its package is installed; this machine runs none of its own.

@@ -33,14 +33,16 @@ export function architectureSvg(model: Model): string {
   const d = derived(model);
   const n = model.network;
   const nat =
-    n.nat === "nat_instance"
-      ? [
-          `NAT instance ${n.natInstanceType}`,
-          n.natSchedule === "bastion" ? "on the bastion's hours" : "always on",
-        ]
-      : n.nat === "nat_gateway"
-        ? ["NAT gateway"]
-        : ["no IPv4 NAT"];
+    n.nat === "bastion"
+      ? [`the bastion's first interface`, "its public IPv4 while it runs: the NAT"]
+      : n.nat === "nat_instance"
+        ? [
+            `NAT instance ${n.natInstanceType}`,
+            n.natSchedule === "bastion" ? "on the bastion's hours" : "always on",
+          ]
+        : n.nat === "nat_gateway"
+          ? ["NAT gateway"]
+          : ["no IPv4 NAT"];
   const caches = model.services.caches.map((c) => `:${c.port} cache ${c.upstream}`);
   const services = [
     `${model.bastion.privateIp} (fixed interface)`,

@@ -126,6 +126,11 @@ export class Figures {
     return Array.isArray(list) ? list.length : 0;
   }
 
+  /** A field of a source that is not a number or text (a flag, a null), to choose words by; never shown as a figure. */
+  value(source: SourceName, field: string): unknown {
+    return fieldOf(this.doc(source), field);
+  }
+
   /** Whether a source exists, so a slide can say what to run instead of showing a number. */
   has(source: SourceName): boolean {
     return this.doc(source) !== undefined;

@@ -3,7 +3,7 @@
 // data is missing says which command makes it.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { FREE_TIER_PROFILES, REPO_ROOT, type Model } from "../model/index.ts";
+import { REPO_ROOT, type Model } from "../model/index.ts";
 import { Figures, SOURCES, historyRuns, specFiles } from "./data.ts";
 
 /** Screenshots the browser spec takes of the Allure report, shown when they exist. */
@@ -121,18 +121,19 @@ export function buildDeck(model: Model, screenshotDir: string): Deck {
       : slide("## The latest run in Allure", "", "No report yet: run `npm run lab` (it builds the report)."),
   );
 
-  if (f.has(SOURCES.cost)) {
+  // A bill of the month-by-month shape (an older reports/cost.json has no months: make it again).
+  if (f.has(SOURCES.cost) && Array.isArray(f.value(SOURCES.cost, "months"))) {
     const c = (key: string, field: string) => f.get(key, SOURCES.cost, field, "usd");
     slides.push(
       slide(
-        "## What it costs, from the plan",
+        "## What it costs, month by month, from the plan",
         "",
-        `Baseline a month, free tiers ${f.get("cost.profile", SOURCES.cost, "profile")}: **${c("cost.total", "estimate.totalUsd")}**`,
-        `(budget ${c("cost.budget", "budgetUsd")}; prices of ${f.get("cost.date", SOURCES.cost, "pricesDate")}).`,
+        `An account opened ${f.get("cost.account.opened", SOURCES.cost, "account.opened")} on the ${f.get("cost.account.plan", SOURCES.cost, "account.plan")} plan,`,
+        `budget ${c("cost.budget", "budgetUsd")}, prices of ${f.get("cost.date", SOURCES.cost, "pricesDate")}; spend before credits.`,
         "",
-        "| profile | a month |",
-        "| ------- | ------- |",
-        ...FREE_TIER_PROFILES.map((p) => `| ${p} | ${c(`cost.profile.${p}`, `byProfile.${p}`)} |`),
+        "| month | spend | offers |",
+        "| ----- | ----- | ------ |",
+        ...monthRows(f),
         "",
         `An experiment session: ${c("cost.session.hour", "session.perHourUsd")} an hour.`,
       ),
@@ -141,8 +142,8 @@ export function buildDeck(model: Model, screenshotDir: string): Deck {
       slide(
         "## The alternatives, priced the same way",
         "",
-        "| design | a month |",
-        "| ------ | ------- |",
+        "| design | this month | first month over the budget |",
+        "| ------ | ---------- | --------------------------- |",
         ...alternativesRows(f),
       ),
     );
@@ -193,9 +194,25 @@ export function buildDeck(model: Model, screenshotDir: string): Deck {
   return { markdown, figures: f };
 }
 
+function monthRows(f: Figures): string[] {
+  return Array.from({ length: f.length(SOURCES.cost, "months") }, (_, i) => {
+    const month = f.get(`cost.month.${i}`, SOURCES.cost, `months.${i}.month`);
+    const spend = f.get(`cost.month.${i}.usd`, SOURCES.cost, `months.${i}.totalUsd`, "usd");
+    const ok = f.value(SOURCES.cost, `months.${i}.withinBudget`) === true ? "✓" : "✗";
+    const offers = Array.from({ length: f.length(SOURCES.cost, `months.${i}.offers`) }, (_, j) =>
+      f.get(`cost.month.${i}.offer.${j}`, SOURCES.cost, `months.${i}.offers.${j}`),
+    );
+    return `| ${month} | ${spend} ${ok} | ${offers.join(", ") || "none"} |`;
+  });
+}
+
 function alternativesRows(f: Figures): string[] {
   return Array.from({ length: f.length(SOURCES.cost, "alternatives") }, (_, i) => {
     const name = f.get(`cost.alt.${i}.name`, SOURCES.cost, `alternatives.${i}.name`);
-    return `| ${name} | ${f.get(`cost.alt.${i}.usd`, SOURCES.cost, `alternatives.${i}.totalUsd`, "usd")} |`;
+    const breach =
+      f.value(SOURCES.cost, `alternatives.${i}.firstBreach`) === null
+        ? "none of the months"
+        : f.get(`cost.alt.${i}.breach`, SOURCES.cost, `alternatives.${i}.firstBreach`);
+    return `| ${name} | ${f.get(`cost.alt.${i}.usd`, SOURCES.cost, `alternatives.${i}.totalUsd`, "usd")} | ${breach} |`;
   });
 }

@@ -91,13 +91,25 @@ test.describe("01 network foundation", () => {
     const eni = await aws.ec2.send(
       new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId ?? ""] }),
     );
-    const instanceId = eni.NetworkInterfaces?.[0]?.Attachment?.InstanceId;
+    const target = eni.NetworkInterfaces?.[0];
+    await evidence("the route's interface", target);
+    // AWS checks the interface the packet arrives on: off there, or every forwarded packet is dropped.
+    expect(target?.SourceDestCheck, "the route's interface has its source/destination check off").toBe(false);
+    const instanceId = target?.Attachment?.InstanceId;
     const r = await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId ?? ""] }));
     const nat = r.Reservations?.[0]?.Instances?.[0];
     await evidence("the NAT instance", nat);
     expect(nat?.State?.Name, "the NAT instance is running").toBe("running");
-    expect(nat?.SourceDestCheck, "the NAT instance's source/destination check is off").toBe(false);
-    expect(nat?.InstanceType, "the NAT instance has the model's type").toBe(model.network.natInstanceType);
+    if (model.network.nat === "bastion") {
+      expect(nat?.Tags?.find((t) => t.Key === "Name")?.Value, "the NAT is the bastion").toBe(
+        model.bastion.name,
+      );
+      expect(target?.PrivateIpAddress, "at its fixed address").toBe(model.bastion.privateIp);
+      expect(nat?.PublicIpAddress, "with a public IPv4 while it runs").toBeTruthy();
+    } else {
+      expect(nat?.SourceDestCheck, "the NAT instance's source/destination check is off").toBe(false);
+      expect(nat?.InstanceType, "the NAT instance has the model's type").toBe(model.network.natInstanceType);
+    }
   });
 
   test("the NAT instance keeps the bastion's hours", async ({ aws, model }) => {
@@ -159,8 +171,9 @@ test.describe("01 network foundation", () => {
 
   test("lab: a private host reaches the lab internet through the NAT", async ({ lab, model }) => {
     test.skip(model.network.nat === "none", "network.nat is none: no IPv4 egress by design");
-    const { privateHost, internet, publicAddresses, nat } = lab.dataPlane;
-    const natPublic = publicAddresses.find((a) => a.privateIp === nat?.privateIp)?.labPublicIp;
+    const { privateHost, internet, publicAddresses } = lab.dataPlane;
+    const natPublic = publicAddresses.find((a) => a.nat)?.labPublicIp;
+    expect(natPublic, "the NAT holds a public address at the internet gateway").toBeTruthy();
     const url = `http://${internet.web}:${internet.webPort}/`;
     const r = lab.http(privateHost.ns, url);
     await evidence(`GET ${url} from ${privateHost.ip}`, r);

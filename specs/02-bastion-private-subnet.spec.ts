@@ -20,7 +20,7 @@ import type { BastionClient } from "../fixtures/bastion.ts";
 import type { AwsClients } from "../fixtures/target.ts";
 import { LabClient } from "../fixtures/lab.ts";
 import { run } from "../lab/exec.ts";
-import { readState } from "../lab/state.ts";
+import { currentDataPlane } from "../lab/instances.ts";
 import { waitForBastion } from "../lab/lab.ts";
 import { ingressChain, SG_TABLE } from "../lab/security-groups.ts";
 import { derived, readSchedule, type Model } from "../model/index.ts";
@@ -75,7 +75,33 @@ test.describe("02 bastion in private subnet", () => {
     expect(instance.Tags?.find((t) => t.Key === "Name")?.Value, "its Name tag").toBe(model.bastion.name);
     expect(instance.InstanceType, "an ARM64 type from the model").toBe(model.bastion.instanceType);
     const subnets = await aws.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [instance.SubnetId ?? ""] }));
-    expect(subnets.Subnets?.[0]?.CidrBlock, "it runs in the private subnet").toBe(model.network.private.cidr);
+    // The bastion as the private subnet's NAT starts in the public subnet with a public IPv4
+    // (paid only while it runs) and serves the private subnet from its fixed interface there;
+    // otherwise it lives in the private subnet alone (docs/decisions.md).
+    const isNat = model.network.nat === "bastion";
+    const home = isNat ? model.network.public.cidr : model.network.private.cidr;
+    expect(
+      subnets.Subnets?.[0]?.CidrBlock,
+      isNat
+        ? `as the NAT (network.nat = bastion), its first interface is in the public subnet ${home}`
+        : `it runs in the private subnet ${home}`,
+    ).toBe(home);
+    expect(
+      Boolean(instance.PublicIpAddress),
+      isNat
+        ? "as the NAT it holds a public IPv4 while it runs"
+        : "it holds no public IPv4 (the NAT is elsewhere)",
+    ).toBe(isNat);
+    await test.step(`its fixed interface, ${model.bastion.privateIp}, is in the private subnet`, async () => {
+      const fixed = (instance.NetworkInterfaces ?? []).find(
+        (n) => n.PrivateIpAddress === model.bastion.privateIp,
+      );
+      await evidence("the instance's interfaces", instance.NetworkInterfaces);
+      const s = await aws.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [fixed?.SubnetId ?? ""] }));
+      expect(s.Subnets?.[0]?.CidrBlock, "the fixed interface is attached, in the private subnet").toBe(
+        model.network.private.cidr,
+      );
+    });
     await test.step("its launch template requires IMDSv2 and encrypts its volume", async () => {
       const spec = group?.LaunchTemplate;
       const lt = await aws.ec2.send(
@@ -124,7 +150,7 @@ test.describe("02 bastion in private subnet", () => {
       await evidence(`curl ${url} on the bastion`, r);
       expect(r.code, `the bastion reaches ${url} over IPv4: ${r.stderr}`).toBe(0);
       if (lab) {
-        const nat = lab.publicAddresses.find((a) => a.privateIp === lab.nat?.privateIp)?.labPublicIp;
+        const nat = lab.publicAddresses.find((a) => a.nat)?.labPublicIp;
         const seen = (JSON.parse(r.stdout) as { seenFrom?: string }).seenFrom;
         expect(seen, "the internet sees the NAT's public address").toBe(nat);
       } else expect(r.stdout.trim(), "checkip answers with an IPv4 address").toMatch(/^\d+\.\d+\.\d+\.\d+$/);
@@ -313,7 +339,7 @@ test.describe("02 bastion in private subnet", () => {
 });
 
 function readLabPlane(model: Model) {
-  const plane = readState(model)?.dataPlane;
+  const plane = currentDataPlane(model);
   if (!plane) throw new Error("the lab is not up");
   return plane;
 }

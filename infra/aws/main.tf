@@ -41,11 +41,14 @@ module "bastion" {
   vpc_id                      = module.network.vpc_id
   vpc_cidr                    = var.vpc_cidr
   subnet_id                   = module.network.private_subnet_id
+  nat                         = var.nat == "bastion"
+  public_subnet_id            = module.network.public_subnet_id
   subnet_cidr                 = var.private_subnet_cidr
   subnet_ipv6_cidr            = module.network.private_subnet_ipv6_cidr
   route_table_id              = module.network.private_route_table_id
   internet_gateway_id         = module.network.internet_gateway_id
   netboot_dir                 = "${path.root}/netboot"
+  budget_name                 = module.budget.budget_name
 }
 
 module "nodes" {

@@ -73,18 +73,18 @@ variable "availability_zone" {
 
 variable "nat" {
   type        = string
-  description = "How the private subnet reaches the IPv4 internet: nat_instance (a Graviton instance, about a tenth of a NAT gateway), nat_gateway (managed, about $35/month before traffic), or none (IPv6 egress only). Example: \"nat_instance\""
-  default     = "nat_instance"
+  description = "How the private subnet reaches the IPv4 internet: bastion (the bastion masquerades for it; the bastion module adds the route), nat_instance (a Graviton instance of its own), nat_gateway (managed, about $35/month before traffic), or none (IPv6 egress only). Example: \"bastion\""
+  default     = "bastion"
   validation {
-    condition     = contains(["nat_instance", "nat_gateway", "none"], var.nat)
-    error_message = "nat must be one of nat_instance, nat_gateway, none."
+    condition     = contains(["bastion", "nat_instance", "nat_gateway", "none"], var.nat)
+    error_message = "nat must be one of bastion, nat_instance, nat_gateway, none."
   }
 }
 
 variable "nat_instance_type" {
   type        = string
-  description = "Instance type of the NAT instance; ARM64 (Graviton) only. Example: \"t4g.small\""
-  default     = "t4g.small"
+  description = "Instance type of the NAT instance; ARM64 (Graviton) only. Example: \"t4g.micro\""
+  default     = "t4g.micro"
   validation {
     condition     = can(regex("^(a1|[a-z]+[0-9]+g[a-z]*)\\.[a-z0-9]+$", var.nat_instance_type))
     error_message = "nat_instance_type must be a Graviton (ARM64) type such as t4g.nano."
@@ -154,8 +154,8 @@ variable "bastion_asg_name" {
 
 variable "bastion_instance_type" {
   type        = string
-  description = "Instance type; ARM64 (Graviton) only. Example: \"t4g.small\""
-  default     = "t4g.small"
+  description = "Instance type; ARM64 (Graviton) only. Example: \"t4g.micro\""
+  default     = "t4g.micro"
   validation {
     condition     = can(regex("^(a1|[a-z]+[0-9]+g[a-z]*)\\.[a-z0-9]+$", var.bastion_instance_type))
     error_message = "bastion_instance_type must be a Graviton (ARM64) type such as t4g.small."
@@ -164,8 +164,8 @@ variable "bastion_instance_type" {
 
 variable "bastion_root_volume_size" {
   type        = number
-  description = "Root volume in GiB (gp3, encrypted); the registry caches live on it. Example: 20"
-  default     = 20
+  description = "Root volume in GiB (gp3, encrypted); the registry caches live on it. Example: 8"
+  default     = 8
   validation {
     condition     = var.bastion_root_volume_size >= 8 && var.bastion_root_volume_size <= 256
     error_message = "bastion_root_volume_size must be 8-256 GiB."
@@ -203,14 +203,14 @@ variable "ssh_public_key" {
 
 variable "bastion_schedule_start" {
   type        = string
-  description = "Cron recurrence that starts the bastion, read in schedule_time_zone. Example: \"0 18 * * *\""
-  default     = "0 18 * * *"
+  description = "Cron recurrence that starts the bastion, read in schedule_time_zone. Example: \"0 10 * * 6\""
+  default     = "0 10 * * 6"
 }
 
 variable "bastion_schedule_stop" {
   type        = string
-  description = "Cron recurrence that stops it. Example: \"0 23 * * *\""
-  default     = "0 23 * * *"
+  description = "Cron recurrence that stops it. Example: \"0 11 * * 6\""
+  default     = "0 11 * * 6"
 }
 
 variable "bastion_schedule_time_zone" {

@@ -6,7 +6,8 @@ import { expect, test } from "@playwright/test";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bastionBootScript } from "../../generators/02-bastion.ts";
+import { bastionBootScript, generator02 } from "../../generators/02-bastion.ts";
+import { DEFAULT_MODEL } from "../../model/index.ts";
 import { run } from "../../lab/exec.ts";
 
 interface Scenario {
@@ -16,6 +17,12 @@ interface Scenario {
   readonly netbootInstalled?: boolean;
   /** How many times attach-network-interface fails before it works. */
   readonly attachFailures?: number;
+  /** The bastion as the private subnet's NAT: started in the public subnet, the interface's check off. */
+  readonly nat?: boolean;
+  /** The budget the hard cap reads: this month's actual spend and the limit, in USD. */
+  readonly budget?: { readonly spend: string; readonly limit: string };
+  /** Auto Scaling refuses to change the group's capacity. */
+  readonly capacityRefused?: boolean;
 }
 
 const SELF = "i-0new";
@@ -40,12 +47,15 @@ esac`,
   stub(
     "aws",
     `case "$2" in
-  describe-instances) printf 'subnet-1\\ttf-asg\\n' ;;
+  describe-instances) printf '${s.nat ? "subnet-pub" : "subnet-1"}\\teu-west-1a\\ttf-asg\\t${s.budget ? "moon-and-back-baseline" : "None"}\\n' ;;
   describe-network-interfaces) ${
     s.eniFound === false
-      ? "printf 'None\\tNone\\tNone\\tNone\\tNone\\tNone\\n'"
-      : `printf 'eni-1\\t${attachment}\\t${s.owner}\\t${MAC}\\t10.20.13.140\\t2001:db8:0:d::8c\\n'`
+      ? "printf 'None\\tNone\\tNone\\tNone\\tNone\\tNone\\tNone\\tNone\\n'"
+      : `printf 'eni-1\\t${attachment}\\t${s.owner}\\t${MAC}\\t10.20.13.140\\t2001:db8:0:d::8c\\tsubnet-1\\t${s.nat ? "False" : "True"}\\n'`
   } ;;
+  get-caller-identity) echo 123456789012 ;;
+  set-desired-capacity) ${s.capacityRefused ? "echo AccessDenied >&2; exit 255" : ":"} ;;
+  describe-budget) printf '${s.budget?.spend ?? ""}\\t${s.budget?.limit ?? ""}\\n' ;;
   describe-subnets) printf '10.20.13.0/24\\t2001:db8:0:d::/64\\n' ;;
   attach-network-interface)
     n=$(grep -c " attach-network-interface " "${dir}/calls")
@@ -57,9 +67,12 @@ esac`,
     `case "$*" in
   "-o link") echo "3: eth1@if9: <BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state UP link/ether ${MAC} brd ff:ff:ff:ff:ff:ff" ;;
   "-6 route show default") echo "default via fe80::1 dev eth0 metric 1024" ;;
+  "-o -4 route show default") echo "default via 10.20.1.1 dev eth0 proto dhcp metric 100" ;;
 esac`,
   );
   stub("sleep", "");
+  stub("sysctl", "");
+  stub("nft", "");
   if (s.netbootInstalled) stub("netboot-start", "");
 }
 
@@ -76,6 +89,7 @@ function boot(s: Scenario): { code: number; calls: string[]; log: string } {
         MOON_CONTAINER_RUNTIME: "native",
         MOON_NETBOOT_START: join(dir, "netboot-start"),
         MOON_DEVICE_WAIT_SECONDS: "3",
+        MOON_BUDGET_GUARD_SECONDS: "0",
       },
     });
     let calls: string[] = [];
@@ -143,7 +157,7 @@ test("the netboot services' hook runs when installed, and is reported when not",
 test("no tagged interface is a clear failure, and the instance asks to be replaced", () => {
   const r = boot({ owner: "None", eniFound: false });
   expect(r.code).toBe(1);
-  expect(r.log).toContain("no interface tagged moon-and-back:bastion-of=tf-asg in subnet-1");
+  expect(r.log).toContain("no interface tagged moon-and-back:bastion-of=tf-asg in eu-west-1a");
   expect(r.calls).toContain(
     `aws autoscaling set-instance-health --instance-id ${SELF} --health-status Unhealthy`,
   );
@@ -161,4 +175,94 @@ test("every metadata read carries the IMDSv2 token", () => {
   expect(reads.length).toBeGreaterThanOrEqual(2);
   for (const c of reads)
     expect(c, "a token header on every read").toContain("X-aws-ec2-metadata-token: token");
+});
+
+test("as the private subnet's NAT it forwards and masquerades that subnet, out by its first interface", () => {
+  const r = boot({ owner: "None", nat: true });
+  expect(r.code, r.log).toBe(0);
+  for (const call of [
+    "sysctl -q -w net.ipv4.ip_forward=1",
+    "nft add rule ip bastion_nat postrouting ip saddr 10.20.13.0/24 oifname eth0 masquerade",
+    // Started in the public subnet: the fixed address's subnet is reached by its own interface.
+    "ip route replace 10.20.13.0/24 dev eth1 src 10.20.13.140",
+  ])
+    expect(r.calls, call).toContain(call);
+});
+
+test("with its interface's source/destination check on, it forwards nothing", () => {
+  const r = boot({ owner: "None" });
+  expect(r.code, r.log).toBe(0);
+  expect(
+    r.calls.some((c) => c.startsWith("sysctl") || c.startsWith("nft ")),
+    r.calls.join("\n"),
+  ).toBe(false);
+  expect(r.calls, "started in the fixed address's own subnet: no extra route").not.toContain(
+    "ip route replace 10.20.13.0/24 dev eth1 src 10.20.13.140",
+  );
+});
+
+test("the hard cap: over budget at boot, the group scales to zero and nothing starts", () => {
+  const r = boot({ owner: "None", netbootInstalled: true, budget: { spend: "0.1031", limit: "0.1" } });
+  expect(r.code, "a clean exit: the group must not replace it as unhealthy").toBe(0);
+  expect(r.calls).toContain(
+    "aws autoscaling suspend-processes --auto-scaling-group-name tf-asg --scaling-processes ScheduledActions",
+  );
+  expect(r.calls).toContain(
+    "aws autoscaling set-desired-capacity --auto-scaling-group-name tf-asg --desired-capacity 0",
+  );
+  expect(r.calls.some((c) => c.includes("attach-network-interface") || c.startsWith("netboot-start"))).toBe(
+    false,
+  );
+  expect(r.log).toContain("has reached the budget of 0.1 USD");
+});
+
+test("the hard cap: under budget, the bastion starts and its group is left alone", () => {
+  const r = boot({ owner: "None", netbootInstalled: true, budget: { spend: "0.0421", limit: "0.1" } });
+  expect(r.code, r.log).toBe(0);
+  expect(r.calls).toContain(
+    "aws budgets describe-budget --account-id 123456789012 --budget-name moon-and-back-baseline --output text --query Budget.[CalculatedSpend.ActualSpend.Amount, BudgetLimit.Amount]",
+  );
+  expect(r.calls.some((c) => c.includes("suspend-processes") || c.includes("set-desired-capacity"))).toBe(
+    false,
+  );
+  expect(r.calls.some((c) => c.startsWith("netboot-start"))).toBe(true);
+});
+
+test("the hard cap's rights: the one budget to read, its own group to stop, nothing wider", () => {
+  const files = generator02.generate(DEFAULT_MODEL);
+  const iam = files.find((f) => f.path.endsWith("/iam.tf"))?.content ?? "";
+  const statement = (sid: string) => {
+    const at = iam.indexOf(`sid       = "${sid}"`);
+    expect(at, `a statement ${sid} in iam.tf`).toBeGreaterThan(0);
+    return iam.slice(at, iam.indexOf("\n  }", at));
+  };
+  expect(statement("ReadTheBudget")).toContain('actions   = ["budgets:ViewBudget"]');
+  expect(statement("ReadTheBudget")).toContain(
+    'resources = ["arn:aws:budgets::*:budget/${var.budget_name}"]',
+  );
+  expect(statement("StopItsOwnGroup")).toContain(
+    'actions   = ["autoscaling:SuspendProcesses", "autoscaling:SetDesiredCapacity"]',
+  );
+  expect(statement("StopItsOwnGroup")).toContain("autoScalingGroupName/${var.asg_name}");
+  expect(iam.match(/autoscaling:SetDesiredCapacity/g)?.length, "granted once, on the group").toBe(1);
+  const bastion = files.find((f) => f.path.endsWith("/bastion.tf"))?.content ?? "";
+  expect(bastion, "the group tells its instance which budget to read").toContain(
+    '"moon-and-back:budget" = var.budget_name',
+  );
+});
+
+test("the hard cap: when the group cannot be scaled to zero, its schedule is left on, and the log says so", () => {
+  const r = boot({
+    owner: "None",
+    netbootInstalled: true,
+    budget: { spend: "0.12", limit: "0.1" },
+    capacityRefused: true,
+  });
+  expect(r.code, r.log).toBe(0);
+  expect(r.calls.filter((c) => c.includes("set-desired-capacity")).length, "retried").toBe(5);
+  expect(
+    r.calls.some((c) => c.includes("suspend-processes")),
+    "the schedule's stop must still come",
+  ).toBe(false);
+  expect(r.log).toContain("FAILED to scale tf-asg to zero");
 });

@@ -12,6 +12,7 @@ import {
   isArmInstanceType,
   loadModel,
   ModelError,
+  now,
   REPO_ROOT,
   type ModelOverrides,
 } from "../../model/index.ts";
@@ -264,9 +265,9 @@ test("bastion values: the operator's /128, the schedule, the SSH key, the fixed 
   expect(problemsOf({ bastion: { schedule: { start: "0 25 * * *" } } })).toContain(
     'bastion.schedule.start = "0 25 * * *": is not a valid recurrence: its hour field "25" is outside 0-23',
   );
-  expect(problemsOf({ bastion: { schedule: { stop: "0 20 * * *" } } })).toContain(
-    "gives 2.00 hours a day, not the 5 of bastion.schedule.targetHoursPerDay",
-  );
+  expect(
+    problemsOf({ bastion: { schedule: { start: "0 18 * * *", stop: "0 20 * * *", targetHoursPerDay: 5 } } }),
+  ).toContain("gives 2.00 hours a day, not the 5 of bastion.schedule.targetHoursPerDay");
   expect(problemsOf({ bastion: { schedule: { start: "*/5 18 * * *" } } })).toContain(
     "cannot be read as a daily window",
   );
@@ -306,11 +307,74 @@ test("the aws target refuses to run without the operator's address and key, and 
   expect(problemsOf({ budget: { alertEmail: "you-at-home" } })).toContain(
     'budget.alertEmail = "you-at-home": is not an email address',
   );
-  expect(problemsOf({ budget: { freeTierProfile: "both" } })).toContain("budget.freeTierProfile");
   expect(problemsOf({ guardrails: { flowLogs: { retentionDays: 10 } } })).toContain(
     "guardrails.flowLogs.retentionDays = 10: is not a retention CloudWatch Logs offers",
   );
   expect(() => loadModel({}, "lab"), "the lab brings its own home and key").not.toThrow();
+});
+
+/** Runs `f` with the clock (MOON_NOW) set, or unset, and puts it back after. */
+function withClock<T>(value: string | undefined, f: () => T): T {
+  const before = process.env.MOON_NOW;
+  if (value === undefined) delete process.env.MOON_NOW;
+  else process.env.MOON_NOW = value;
+  try {
+    return f();
+  } finally {
+    if (before === undefined) delete process.env.MOON_NOW;
+    else process.env.MOON_NOW = before;
+  }
+}
+
+test("the budget's account: an existing paid account by default; a bad one is refused with the fix", () => {
+  expect(DEFAULT_MODEL.budget.account).toEqual({ opened: "2024-01", plan: "paid" });
+  withClock("2026-12-15", () => {
+    expect(loadModel({ budget: { account: { opened: "2025-09", plan: "free" } } }).budget.account.plan).toBe(
+      "free",
+    );
+    expect(
+      loadModel({ budget: { account: { opened: "2025-07-03", plan: "paid" } } }).budget.account.opened,
+    ).toBe("2025-07-03");
+    expect(
+      loadModel({ budget: { account: { opened: "2025-07", plan: "free" } } }).budget.account.opened,
+    ).toBe("2025-07");
+    expect(problemsOf({ budget: { account: { opened: "2024/01" } } })).toContain(
+      'budget.account.opened = "2024/01": is not a month as "YYYY-MM" (or a day as "YYYY-MM-DD"). Fix: write the month your AWS account was opened, e.g. "2024-01"',
+    );
+    expect(problemsOf({ budget: { account: { opened: "2024-13" } } })).toContain("budget.account.opened");
+    expect(problemsOf({ budget: { account: { opened: "2025-02-30" } } })).toContain("budget.account.opened");
+    expect(problemsOf({ budget: { account: { opened: "2027-01" } } })).toContain(
+      'budget.account.opened = "2027-01": is after this month (2026-12): an account cannot be opened in the future. Fix: write the month your AWS account was opened, or set MOON_NOW to a day after it',
+    );
+    expect(problemsOf({ budget: { account: { plan: "business" } } })).toContain(
+      'budget.account.plan = "business": is not an AWS account plan. Fix: use one of paid, free',
+    );
+    expect(problemsOf({ budget: { account: { opened: "2025-06", plan: "free" } } })).toContain(
+      'budget.account = "2025-06 free": has the free plan, which only accounts opened on or after 2025-07-15 have. Fix: use plan "paid"',
+    );
+    expect(problemsOf({ budget: { account: { opened: "2025-07-14", plan: "free" } } })).toContain(
+      "has the free plan, which only accounts opened on or after 2025-07-15 have",
+    );
+    expect(problemsOf({ budget: { account: { opened: "2025-07", plan: "paid" } } })).toContain(
+      'Fix: write the day it was opened, e.g. "2025-07-03"',
+    );
+  });
+  // The clock decides what the future is.
+  const opened = withClock("2027-02-01", () => loadModel({ budget: { account: { opened: "2027-01" } } }));
+  expect(opened.budget.account.opened).toBe("2027-01");
+});
+
+test("a clock (MOON_NOW) that is not an ISO date is refused, naming it and the fix", () => {
+  for (const value of ["next tuesday", "2027-13-01", "2027-02-30", "15/01/2027"])
+    expect(withClock(value, () => problemsOf({}))).toContain(
+      `MOON_NOW = ${JSON.stringify(value)}: is not an ISO date or date-time. Fix: unset it for the real time, or write a day such as MOON_NOW=2027-01-15`,
+    );
+  const at = (value: string | undefined) => withClock(value, () => now().toISOString());
+  expect(at("2027-01-15T12:00")).toBe("2027-01-15T12:00:00.000Z");
+  expect(at("2027-01-15")).toBe("2027-01-15T00:00:00.000Z");
+  expect(at("2027-01-15T12:00:00+01:00")).toBe("2027-01-15T11:00:00.000Z");
+  expect(() => at("soon")).toThrow(/MOON_NOW = "soon": is not an ISO date or date-time/);
+  expect(Math.abs(Date.parse(at(undefined)) - Date.now())).toBeLessThan(5000);
 });
 
 test("ARM64 instance types are told from the others", () => {

@@ -9,6 +9,8 @@ set -euo pipefail
 : "${MOON_CONTAINER_RUNTIME:=docker}"
 : "${MOON_NETBOOT_START:=/opt/moon-and-back/netboot/start}"
 : "${MOON_DEVICE_WAIT_SECONDS:=60}"
+: "${MOON_DATA_DIR:=/var/lib/moon-and-back}"
+: "${MOON_BUDGET_GUARD_SECONDS:=900}"
 log() { echo "bastion-boot: $*" >&2; }
 # Retries a call that can meet a transient state (an interface still detaching).
 retry() { local n=1; until "$@"; do [ "$n" -ge 5 ] && return 1; sleep $((n * 3)); n=$((n + 1)); done; }
@@ -32,12 +34,39 @@ AWS_DEFAULT_REGION=$(imds placement/region)
 export AWS_DEFAULT_REGION
 log "instance $instance_id in $AWS_DEFAULT_REGION"
 
-# The fixed interface is the one tagged for this instance's Auto Scaling group, in its subnet.
-self=$(aws ec2 describe-instances --instance-ids "$instance_id" --output text --query "Reservations[0].Instances[0].[SubnetId, Tags[?Key=='aws:autoscaling:groupName'] | [0].Value]")
-read -r subnet_id group <<<"$self"
-eni=$(aws ec2 describe-network-interfaces --filters "Name=tag:moon-and-back:bastion-of,Values=$group" "Name=subnet-id,Values=$subnet_id" --output text --query "NetworkInterfaces[0].[NetworkInterfaceId, Attachment.AttachmentId, Attachment.InstanceId, MacAddress, PrivateIpAddress, Ipv6Addresses[0].Ipv6Address]")
-read -r eni_id attachment_id owner mac private_ip ipv6 <<<"$eni"
-test "${eni_id:-None}" != None || { log "no interface tagged moon-and-back:bastion-of=$group in $subnet_id"; exit 1; }
+# The fixed interface is the one tagged for this instance's Auto Scaling group, in its zone.
+# Its subnet may differ from the instance's (the bastion as NAT starts in the public one).
+self=$(aws ec2 describe-instances --instance-ids "$instance_id" --output text --query "Reservations[0].Instances[0].[SubnetId, Placement.AvailabilityZone, Tags[?Key=='aws:autoscaling:groupName'] | [0].Value, Tags[?Key=='moon-and-back:budget'] | [0].Value]")
+read -r own_subnet zone group budget <<<"$self"
+eni=$(aws ec2 describe-network-interfaces --filters "Name=tag:moon-and-back:bastion-of,Values=$group" "Name=availability-zone,Values=$zone" --output text --query "NetworkInterfaces[0].[NetworkInterfaceId, Attachment.AttachmentId, Attachment.InstanceId, MacAddress, PrivateIpAddress, Ipv6Addresses[0].Ipv6Address, SubnetId, SourceDestCheck]")
+read -r eni_id attachment_id owner mac private_ip ipv6 subnet_id source_dest_check <<<"$eni"
+test "${eni_id:-None}" != None || { log "no interface tagged moon-and-back:bastion-of=$group in $zone"; exit 1; }
+
+# The hard cap (docs/decisions.md): once the month's actual spend, as AWS Budgets computes
+# it (a few times a day), has reached the budget, this group scales to zero and its
+# schedule stays suspended until the operator resumes it. Checked now, before anything
+# starts, then every MOON_BUDGET_GUARD_SECONDS.
+budget_guard() {
+  local spend limit
+  read -r spend limit < <(aws budgets describe-budget --account-id "$account_id" --budget-name "$budget" --output text --query "Budget.[CalculatedSpend.ActualSpend.Amount, BudgetLimit.Amount]") || {
+    log "budget guard: cannot read the budget $budget: the cap is not enforced this time"
+    return 0
+  }
+  awk -v s="$spend" -v l="$limit" 'BEGIN { exit !(s + 0 >= l + 0) }' || return 0
+  log "budget guard: the month's actual spend, $spend USD, has reached the budget of $limit USD: scaling $group to zero, its schedule suspended (resume: aws autoscaling resume-processes --auto-scaling-group-name $group)"
+  # Scale to zero first: should that fail, the schedule stays on and its stop still comes.
+  retry aws autoscaling set-desired-capacity --auto-scaling-group-name "$group" --desired-capacity 0 || {
+    log "budget guard: FAILED to scale $group to zero; it runs until its scheduled stop"
+    return 0
+  }
+  retry aws autoscaling suspend-processes --auto-scaling-group-name "$group" --scaling-processes ScheduledActions ||
+    log "budget guard: FAILED to suspend $group's schedule: each scheduled start will be stopped again at boot"
+  return 1
+}
+if [ "${budget:-None}" != None ]; then
+  account_id=$(aws sts get-caller-identity --output text --query Account)
+  budget_guard || { log "over budget: not starting"; exit 0; }
+fi
 
 # A replacement finds the interface still attached to the instance it replaces (a dead
 # instance keeps it): detach it by force, then attach it here as device 1.
@@ -75,6 +104,8 @@ ip route replace "$cidr" dev "$dev" src "$private_ip" table 1001
 ip route replace default via "$gateway" dev "$dev" table 1001
 ip rule del from "$private_ip" lookup 1001 2>/dev/null || true
 ip rule add from "$private_ip" lookup 1001 priority 1001
+# Started in another subnet: reach the fixed address's own subnet directly from it.
+if [ "$own_subnet" != "$subnet_id" ]; then ip route replace "$cidr" dev "$dev" src "$private_ip"; fi
 if [ "$ipv6" != None ]; then
   ip -6 addr replace "$ipv6/${cidr6#*/}" dev "$dev" nodad
   # The subnet router's link-local address comes with its router advertisements.
@@ -90,6 +121,21 @@ if [ "$ipv6" != None ]; then
   ip -6 rule add from "$ipv6" lookup 1001 priority 1001
 fi
 log "$eni_id is up on $dev: $private_ip $ipv6"
+
+# The bastion as the private subnet's NAT: its fixed interface's source/destination check
+# is off (the module turns it off only then), so forward and masquerade what the subnet
+# sends out by the instance's own first interface and its public address.
+if [ "$source_dest_check" = False ]; then
+  sysctl -q -w net.ipv4.ip_forward=1
+  command -v nft >/dev/null || dnf install -y nftables
+  uplink=$(ip -o -4 route show default | awk '{ print $5; exit }')
+  test -n "$uplink" || { log "no default route: cannot be the NAT"; exit 1; }
+  nft delete table ip bastion_nat 2>/dev/null || true
+  nft add table ip bastion_nat
+  nft add chain ip bastion_nat postrouting '{ type nat hook postrouting priority srcnat; policy accept; }'
+  nft add rule ip bastion_nat postrouting ip saddr "$cidr" oifname "$uplink" masquerade
+  log "NAT for $cidr out by $uplink"
+fi
 
 # The container runtime the netboot services run in.
 case "$MOON_CONTAINER_RUNTIME" in
@@ -111,3 +157,15 @@ else
   log "no netboot services at $MOON_NETBOOT_START yet: nothing to start"
 fi
 log "ready: $private_ip on $dev"
+# User data runs once per instance: the same script at every boot (cloud-init's per-boot
+# scripts) brings back the routes, the NAT and the guard after a reboot.
+per_boot=/var/lib/cloud/scripts/per-boot/moon-and-back-bastion.sh
+if [ "$MOON_CONTAINER_RUNTIME" = docker ] && [ -d "${per_boot%/*}" ] && [ "$0" != "$per_boot" ]; then
+  install -m 0755 "$0" "$per_boot"
+fi
+# MOON_BUDGET_GUARD_SECONDS=0 leaves only the check at boot (the unit specs' stand-ins).
+if [ "${budget:-None}" != None ] && [ "$MOON_BUDGET_GUARD_SECONDS" -gt 0 ]; then
+  mkdir -p "$MOON_DATA_DIR"
+  (while sleep "$MOON_BUDGET_GUARD_SECONDS"; do budget_guard || break; done) >>"$MOON_DATA_DIR/budget-guard.log" 2>&1 </dev/null &
+  log "budget guard: every ${MOON_BUDGET_GUARD_SECONDS}s against $budget"
+fi

@@ -26,7 +26,9 @@ resource "aws_network_interface" "bastion" {
   ipv6_addresses  = [cidrhost(var.subnet_ipv6_cidr, local.host_number)]
   security_groups = [aws_security_group.bastion.id]
   description     = "The bastion's fixed address; each bastion instance attaches it at boot"
-  tags            = merge(var.tags, { Name = "${var.name}-bastion", "moon-and-back:bastion-of" = var.asg_name })
+  # Off when the bastion is the NAT, or AWS drops every packet it forwards for the subnet.
+  source_dest_check = !var.nat
+  tags              = merge(var.tags, { Name = "${var.name}-bastion", "moon-and-back:bastion-of" = var.asg_name })
   lifecycle {
     precondition {
       condition     = local.host_number >= 4 && local.host_number < pow(2, 32 - tonumber(split("/", var.subnet_cidr)[1])) - 1
@@ -42,11 +44,19 @@ resource "aws_key_pair" "operator" {
 }
 
 resource "aws_launch_template" "bastion" {
-  name                   = "${var.name}-bastion"
-  image_id               = data.aws_ssm_parameter.ami.insecure_value
-  instance_type          = var.instance_type
-  key_name               = aws_key_pair.operator.key_name
-  vpc_security_group_ids = [aws_security_group.bastion.id]
+  name          = "${var.name}-bastion"
+  image_id      = data.aws_ssm_parameter.ami.insecure_value
+  instance_type = var.instance_type
+  key_name      = aws_key_pair.operator.key_name
+  # The first interface: in the public subnet with a public IPv4 when the bastion is the NAT.
+  # AWS auto-assigns that address only to a new first interface, and releases it when the
+  # group scales to zero, so it is paid only while the bastion runs (docs/decisions.md).
+  network_interfaces {
+    device_index                = 0
+    associate_public_ip_address = var.nat
+    security_groups             = [aws_security_group.bastion.id]
+    delete_on_termination       = true
+  }
   # The boot script is a file of its own (read it, shellcheck it, test it); the bundle rides along.
   user_data              = local.user_data_gz
   update_default_version = true
@@ -94,7 +104,7 @@ resource "aws_autoscaling_group" "bastion" {
   min_size            = 0
   max_size            = 1
   desired_capacity    = 1
-  vpc_zone_identifier = [var.subnet_id]
+  vpc_zone_identifier = [var.nat ? var.public_subnet_id : var.subnet_id]
   health_check_type   = "EC2"
   # The bastion is ready when its boot script has attached the interface, not when the group says.
   wait_for_capacity_timeout = "0"
@@ -103,17 +113,27 @@ resource "aws_autoscaling_group" "bastion" {
     version = aws_launch_template.bastion.latest_version
   }
   dynamic "tag" {
-    for_each = merge(var.tags, { Name = var.instance_name })
+    for_each = merge(var.tags, { Name = var.instance_name, "moon-and-back:budget" = var.budget_name })
     content {
       key                 = tag.key
       value               = tag.value
       propagate_at_launch = true
     }
   }
-  # The schedules own the running count; an apply must not undo them.
+  # The schedules own the running count, and the hard cap suspends them: an apply must undo
+  # neither (the provider would resume a suspended process it does not list).
   lifecycle {
-    ignore_changes = [desired_capacity]
+    ignore_changes = [desired_capacity, suspended_processes]
   }
+}
+
+# The bastion as the NAT: the private subnet's IPv4 default route leads to its fixed
+# interface, which outlives every instance, so the route never changes.
+resource "aws_route" "private_ipv4_bastion" {
+  count                  = var.nat ? 1 : 0
+  route_table_id         = var.route_table_id
+  destination_cidr_block = "0.0.0.0/0"
+  network_interface_id   = aws_network_interface.bastion.id
 }
 
 resource "aws_autoscaling_schedule" "start" {

@@ -47,6 +47,18 @@ data "aws_iam_policy_document" "fixed_interface" {
     actions   = ["autoscaling:SetInstanceHealth"]
     resources = ["arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${var.asg_name}"]
   }
+  # The hard cap: read the month's actual spend from the budget, and when it has reached the
+  # limit, scale this group (and no other) to zero with its schedule suspended.
+  statement {
+    sid       = "ReadTheBudget"
+    actions   = ["budgets:ViewBudget"]
+    resources = ["arn:aws:budgets::*:budget/${var.budget_name}"]
+  }
+  statement {
+    sid       = "StopItsOwnGroup"
+    actions   = ["autoscaling:SuspendProcesses", "autoscaling:SetDesiredCapacity"]
+    resources = ["arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${var.asg_name}"]
+  }
   # The nodes' machine configs, for matchbox to serve (generator 04 publishes them); the
   # secrets bundle beside them stays with the operator.
   statement {

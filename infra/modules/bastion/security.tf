@@ -30,6 +30,16 @@ resource "aws_vpc_security_group_ingress_rule" "netboot" {
   tags              = merge(var.tags, { Name = "${var.name}-bastion-${each.key}" })
 }
 
+# As the private subnet's NAT, the bastion receives what that subnet sends to the internet.
+resource "aws_vpc_security_group_ingress_rule" "forward_from_private" {
+  count             = var.nat ? 1 : 0
+  security_group_id = aws_security_group.bastion.id
+  description       = "Everything the private subnet sends out through the bastion (its NAT)"
+  cidr_ipv4         = var.subnet_cidr
+  ip_protocol       = "-1"
+  tags              = merge(var.tags, { Name = "${var.name}-bastion-forward" })
+}
+
 # Echo requests from inside the VPC: a node or a test can tell the bastion is there.
 resource "aws_vpc_security_group_ingress_rule" "ping_from_vpc" {
   security_group_id = aws_security_group.bastion.id

@@ -19,7 +19,17 @@ variable "vpc_cidr" {
 
 variable "subnet_id" {
   type        = string
-  description = "The private subnet the bastion and its interface live in. Example: \"subnet-0123456789abcdef0\""
+  description = "The private subnet the bastion's fixed interface lives in (and its instance, unless nat). Example: \"subnet-0123456789abcdef0\""
+}
+
+variable "nat" {
+  type        = bool
+  description = "Whether the bastion is also the private subnet's NAT (network.nat = bastion): its instance then starts in the public subnet with a public IPv4 for as long as it runs, masquerades for the private subnet, and the private subnet's IPv4 default route leads to its fixed interface. Example: true"
+}
+
+variable "public_subnet_id" {
+  type        = string
+  description = "The public subnet the bastion's instance starts in when nat is true. Example: \"subnet-0fedcba9876543210\""
 }
 
 variable "subnet_cidr" {
@@ -63,7 +73,7 @@ variable "asg_name" {
 
 variable "instance_type" {
   type        = string
-  description = "Instance type; ARM64 (Graviton) only. Example: \"t4g.small\""
+  description = "Instance type; ARM64 (Graviton) only. Example: \"t4g.micro\""
   validation {
     condition     = can(regex("^(a1|[a-z]+[0-9]+g[a-z]*)\\.[a-z0-9]+$", var.instance_type))
     error_message = "instance_type must be a Graviton (ARM64) type such as t4g.small."
@@ -72,7 +82,7 @@ variable "instance_type" {
 
 variable "root_volume_size" {
   type        = number
-  description = "Root volume in GiB (gp3, encrypted); the registry caches live on it. Example: 20"
+  description = "Root volume in GiB (gp3, encrypted); the registry caches live on it. Example: 8"
   validation {
     condition     = var.root_volume_size >= 8 && var.root_volume_size <= 256
     error_message = "root_volume_size must be 8-256 GiB."
@@ -108,12 +118,12 @@ variable "ssh_public_key" {
 
 variable "schedule_start" {
   type        = string
-  description = "Cron recurrence that starts the bastion, read in schedule_time_zone. Example: \"0 18 * * *\""
+  description = "Cron recurrence that starts the bastion, read in schedule_time_zone. Example: \"0 10 * * 6\""
 }
 
 variable "schedule_stop" {
   type        = string
-  description = "Cron recurrence that stops it. Example: \"0 23 * * *\""
+  description = "Cron recurrence that stops it. Example: \"0 11 * * 6\""
 }
 
 variable "schedule_time_zone" {
@@ -133,6 +143,11 @@ variable "talos_config_parameter_path" {
     condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.talos_config_parameter_path))
     error_message = "talos_config_parameter_path must be an SSM path such as \"/moon-and-back/talos\", without a trailing \"/\"."
   }
+}
+
+variable "budget_name" {
+  type        = string
+  description = "The AWS Budgets cost budget the bastion checks at boot and every 15 minutes: once the month's actual spend reaches it, the bastion scales its own group to zero and suspends the schedule (the hard cap). Example: \"moon-and-back-baseline\""
 }
 
 variable "netboot_dir" {

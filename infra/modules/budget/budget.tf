@@ -9,6 +9,12 @@ resource "aws_budgets_budget" "baseline" {
   limit_amount = format("%.2f", var.monthly_limit_usd)
   limit_unit   = "USD"
   time_unit    = "MONTHLY"
+  # What the kit's bill measures (cost/): spend before credits and refunds. Counting credits
+  # would show an account on credits $0 while it spends, and no alert would fire.
+  cost_types {
+    include_credit = false
+    include_refund = false
+  }
   # Spend already past the target, and a month on course to pass it.
   notification {
     notification_type          = "ACTUAL"

@@ -66,16 +66,16 @@ variable "availability_zone" {
 
 variable "nat" {
   type        = string
-  description = "How the private subnet reaches the IPv4 internet: nat_instance (a Graviton instance, about a tenth of a NAT gateway), nat_gateway (managed, about $35/month before traffic), or none (IPv6 egress only). Example: \"nat_instance\""
+  description = "How the private subnet reaches the IPv4 internet: bastion (the bastion masquerades for it; the bastion module adds the route), nat_instance (a Graviton instance of its own), nat_gateway (managed, about $35/month before traffic), or none (IPv6 egress only). Example: \"bastion\""
   validation {
-    condition     = contains(["nat_instance", "nat_gateway", "none"], var.nat)
-    error_message = "nat must be one of nat_instance, nat_gateway, none."
+    condition     = contains(["bastion", "nat_instance", "nat_gateway", "none"], var.nat)
+    error_message = "nat must be one of bastion, nat_instance, nat_gateway, none."
   }
 }
 
 variable "nat_instance_type" {
   type        = string
-  description = "Instance type of the NAT instance; ARM64 (Graviton) only. Example: \"t4g.small\""
+  description = "Instance type of the NAT instance; ARM64 (Graviton) only. Example: \"t4g.micro\""
   validation {
     condition     = can(regex("^(a1|[a-z]+[0-9]+g[a-z]*)\\.[a-z0-9]+$", var.nat_instance_type))
     error_message = "nat_instance_type must be a Graviton (ARM64) type such as t4g.nano."
@@ -111,8 +111,8 @@ variable "nat_schedule" {
 
 variable "schedule_start" {
   type        = string
-  description = "Cron recurrence that starts the NAT instance (the bastion's). Example: \"0 18 * * *\""
-  default     = "0 18 * * *"
+  description = "Cron recurrence that starts the NAT instance (the bastion's). Example: \"0 10 * * 6\""
+  default     = "0 10 * * 6"
   validation {
     condition     = can(regex("^\\S+ \\S+ \\S+ \\S+ ([*]|[A-Za-z,-]+)$", var.schedule_start))
     error_message = "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0."
@@ -121,8 +121,8 @@ variable "schedule_start" {
 
 variable "schedule_stop" {
   type        = string
-  description = "Cron recurrence that stops them. Example: \"0 23 * * *\""
-  default     = "0 23 * * *"
+  description = "Cron recurrence that stops them. Example: \"0 11 * * 6\""
+  default     = "0 11 * * 6"
   validation {
     condition     = can(regex("^\\S+ \\S+ \\S+ \\S+ ([*]|[A-Za-z,-]+)$", var.schedule_stop))
     error_message = "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0."

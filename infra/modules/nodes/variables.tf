@@ -120,8 +120,8 @@ variable "kubernetes_api_port" {
 
 variable "schedule_start" {
   type        = string
-  description = "Cron recurrence that starts the nodes (the bastion's). Example: \"0 18 * * *\""
-  default     = "0 18 * * *"
+  description = "Cron recurrence that starts the nodes (the bastion's). Example: \"0 10 * * 6\""
+  default     = "0 10 * * 6"
   validation {
     condition     = can(regex("^\\S+ \\S+ \\S+ \\S+ ([*]|[A-Za-z,-]+)$", var.schedule_start))
     error_message = "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0."
@@ -130,8 +130,8 @@ variable "schedule_start" {
 
 variable "schedule_stop" {
   type        = string
-  description = "Cron recurrence that stops them. Example: \"0 23 * * *\""
-  default     = "0 23 * * *"
+  description = "Cron recurrence that stops them. Example: \"0 11 * * 6\""
+  default     = "0 11 * * 6"
   validation {
     condition     = can(regex("^\\S+ \\S+ \\S+ \\S+ ([*]|[A-Za-z,-]+)$", var.schedule_stop))
     error_message = "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0."
