@@ -6,9 +6,10 @@ import type { Model } from "../model/index.ts";
 import { attrs, block, comment, ref, type Block, type Comment } from "./writers/hcl.ts";
 import type { TofuVariable } from "./writers/tofu.ts";
 
-const CRON_FIELDS = 'can(regex("^\\\\S+ \\\\S+ \\\\S+ \\\\S+ ([*]|[A-Za-z,-]+)$", var.NAME))';
+const CRON_FIELDS =
+  'can(regex("^\\\\S+ \\\\S+ [*] \\\\S+ ([*]|[0-7](-[0-7])?(,[0-7](-[0-7])?)*)$", var.NAME))';
 const CRON_MESSAGE =
-  "Use five cron fields, with weekdays by name (MON-FRI) or *: EventBridge Scheduler counts weekdays from 1, cron from 0.";
+  "Use the bastion's five cron fields with day-of-month * and the weekday as * or 0-7 (0 and 7 are Sunday) in ranges and lists, as Auto Scaling reads them: this module names the weekdays for EventBridge Scheduler, which counts them from 1.";
 
 /** The module variables a schedule reads, each the root's bastion variable of the same purpose. */
 export function scheduleVariables(model: Model, who: string): (TofuVariable & { root: string })[] {
@@ -78,15 +79,18 @@ export function instanceScheduleBlocks(s: InstanceSchedule): (Block | Comment)[]
     );
   return [
     comment(
-      "The bastion's five-field crons in EventBridge Scheduler's six-field form, where one of\n" +
-        'day-of-month and day-of-week must be "?" (weekdays are given by name, as both read them).',
+      "The bastion's five-field crons in EventBridge Scheduler's six-field form: a year, \"?\" for\n" +
+        "day-of-month, and the weekdays by name, because Scheduler counts them from 1 = Sunday and\n" +
+        "cron from 0 (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html).\n" +
+        "model/schedule.ts schedulerCron is the same translation; a unit spec holds the two together.",
     ),
     block(
       "locals",
       [],
       attrs({
+        weekday_names: ref('["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]'),
         scheduler_cron: ref(
-          '{ for k, v in { start = var.schedule_start, stop = var.schedule_stop } : k => (split(" ", v)[4] == "*" ? "cron(${join(" ", slice(split(" ", v), 0, 4))} ? *)" : "cron(${join(" ", slice(split(" ", v), 0, 2))} ? ${split(" ", v)[3]} ${split(" ", v)[4]} *)") }',
+          '{ for k, v in { start = var.schedule_start, stop = var.schedule_stop } : k => format("cron(%s %s ? %s %s *)", split(" ", v)[0], split(" ", v)[1], split(" ", v)[3], split(" ", v)[4] == "*" ? "*" : join(",", [for d in sort(distinct([for n in flatten([for part in split(",", split(" ", v)[4]) : range(tonumber(split("-", part)[0]), tonumber(reverse(split("-", part))[0]) + 1)]) : tostring(n % 7)])) : local.weekday_names[tonumber(d)]])) }',
         ),
       }),
     ),

@@ -16,7 +16,7 @@ export {
   cronProblem,
   sshKeyProblem,
 } from "./validate.ts";
-export { readSchedule, scheduledHoursIn, type ScheduleReading } from "./schedule.ts";
+export { readSchedule, scheduledHoursIn, schedulerCron, type ScheduleReading } from "./schedule.ts";
 export { CLOCK_VARIABLE, ClockError, monthOf, now, readClock, type ClockProblem } from "./clock.ts";
 export { CREDITS_ACCOUNTS_FROM, isCreditsAccount, readOpening, type Opening } from "./account.ts";
 

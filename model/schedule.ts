@@ -31,6 +31,23 @@ function weekdaySet(dow: string): Set<number> {
   return days;
 }
 
+const WEEKDAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
+
+/**
+ * A five-field recurrence as EventBridge Scheduler reads it, for the instances that keep the
+ * bastion's hours (the nodes, the NAT instance): six fields with a year, "?" in one of
+ * day-of-month and day-of-week, and weekdays by name, because Scheduler counts them from
+ * 1 = Sunday where cron (and Auto Scaling) count from 0
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based).
+ * The modules' HCL makes the same translation; a unit spec holds the two together.
+ */
+export function schedulerCron(expr: string): string {
+  // Day-of-month is * in every schedule the model accepts (it repeats weekly), so "?" loses nothing.
+  const [minute = "", hour = "", , month = "", dow = ""] = expr.trim().split(/\s+/);
+  const days = [...weekdaySet(dow)].sort((x, y) => x - y).map((d) => WEEKDAY_NAMES[d] ?? "");
+  return `cron(${minute} ${hour} ? ${month} ${dow === "*" ? "*" : days.join(",")} *)`;
+}
+
 /** Reads a start/stop pair; returns why it cannot be read as a daily window otherwise. */
 export function readSchedule(start: string, stop: string): ScheduleReading | string {
   const a = clock(start);

@@ -200,6 +200,12 @@ export function cronProblem(expr: string): string | undefined {
         if (n !== undefined && (Number(n) < spec.min || Number(n) > spec.max))
           return `its ${spec.name} field "${field}" is outside ${spec.min}-${spec.max}`;
       }
+      if (m[3] !== undefined && Number(m[3]) < Number(m[2]))
+        return `its ${spec.name} field "${field}" is a range that runs backwards`;
+      // The nodes and the NAT instance keep these hours through EventBridge Scheduler, whose
+      // day-of-week takes no step (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based).
+      if (spec.name === "day of week" && m[4] !== undefined)
+        return `its ${spec.name} field "${field}" has a step, which EventBridge Scheduler's day-of-week does not take`;
       if (m[4] !== undefined && Number(m[4]) === 0)
         return `its ${spec.name} field "${field}" has a step of 0`;
     }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { staleFiles } from "../../generators/check.ts";
 import { GENERATORS, generateFiles } from "../../generators/index.ts";
 import { run } from "../../lab/exec.ts";
-import { DEFAULT_MODEL, loadModel, REPO_ROOT } from "../../model/index.ts";
+import { cronProblem, DEFAULT_MODEL, loadModel, REPO_ROOT, schedulerCron } from "../../model/index.ts";
 import { toolPaths, tofuEnv } from "../../setup/tools.ts";
 
 const model = loadModel();
@@ -152,3 +152,78 @@ test("the bastion's role may touch only its own interface, its own group's insta
   );
   expect(configs).not.toMatch(/parameter\$\{var\.talos_config_parameter_path\}\/\*/);
 });
+
+// The nodes and the NAT instance keep the bastion's hours through EventBridge Scheduler,
+// which reads weekdays differently from the bastion's Auto Scaling cron. The module's HCL
+// translates; this holds it to the model's reading and its validation to the model's.
+for (const [module, file] of [
+  ["nodes", "schedule.tf"],
+  ["network", "nat-schedule.tf"],
+] as const) {
+  test(`the ${module} module reads the bastion's crons as EventBridge Scheduler does, and accepts what the model accepts`, () => {
+    test.skip(!hasTofu, `OpenTofu is not installed at ${tofu}: run npm run setup`);
+    const files = generateFiles(model);
+    const text = (path: string) => files.find((f) => f.path === path)?.content ?? "";
+    const locals = /^locals \{\n[\s\S]*?^\}\n/m.exec(text(`infra/modules/${module}/${file}`))?.[0];
+    expect(locals, `infra/modules/${module}/${file} holds the scheduler_cron locals`).toContain(
+      "scheduler_cron",
+    );
+    const variables = text(`infra/modules/${module}/variables.tf`);
+    const variable = (name: string) =>
+      new RegExp(`^variable "${name}" \\{\\n[\\s\\S]*?^\\}\\n`, "m").exec(variables)?.[0] ?? "";
+    const dir = mkdtempSync(join(tmpdir(), "moon-cron-"));
+    try {
+      writeFileSync(
+        join(dir, "main.tf"),
+        `${variable("schedule_start")}${variable("schedule_stop")}${locals ?? ""}`,
+      );
+      const readBy = (start: string, stop: string) =>
+        run(
+          [
+            tofu,
+            `-chdir=${dir}`,
+            "console",
+            "-var",
+            `schedule_start=${start}`,
+            "-var",
+            `schedule_stop=${stop}`,
+          ],
+          {
+            env: tofuEnv(model),
+            input: "jsonencode(local.scheduler_cron)\n",
+            allowFailure: true,
+          },
+        );
+      const b = model.bastion.schedule;
+      for (const [start, stop] of [
+        [b.start, b.stop],
+        ["0 18 * * *", "0 23 * * *"],
+        ["30 7 * * 1-5", "30 9 * * 1-5"],
+        ["0 9 * * 0,6-7", "0 10 * * 0,6-7"],
+      ] as const) {
+        expect(
+          cronProblem(start) ?? cronProblem(stop),
+          `the model accepts ${start} → ${stop}`,
+        ).toBeUndefined();
+        const r = readBy(start, stop);
+        expect(r.code, `tofu console on ${start} → ${stop}:\n${r.stdout}${r.stderr}`).toBe(0);
+        expect(
+          JSON.parse(JSON.parse(r.stdout.trim()) as string),
+          `${start} → ${stop} in Scheduler's form`,
+        ).toEqual({
+          start: schedulerCron(start),
+          stop: schedulerCron(stop),
+        });
+      }
+      // What the model refuses, the module refuses too (a step: Scheduler's weekday takes none).
+      const stepped = "0 10 * * */2";
+      expect(cronProblem(stepped), `the model refuses ${stepped}`).toContain("step");
+      const refused = readBy(stepped, stepped);
+      // tofu console reports a failed validation and carries on (exit 0): read what it said.
+      expect(refused.stderr, `the module refuses ${stepped}`).toContain("Invalid value for variable");
+      expect(refused.stderr).toContain("EventBridge Scheduler");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -265,6 +265,13 @@ test("bastion values: the operator's /128, the schedule, the SSH key, the fixed 
   expect(problemsOf({ bastion: { schedule: { start: "0 25 * * *" } } })).toContain(
     'bastion.schedule.start = "0 25 * * *": is not a valid recurrence: its hour field "25" is outside 0-23',
   );
+  // The nodes' EventBridge schedules read the same crons: no weekday step, no backward range.
+  expect(problemsOf({ bastion: { schedule: { start: "0 10 * * */2" } } })).toContain(
+    "has a step, which EventBridge Scheduler's day-of-week does not take",
+  );
+  expect(problemsOf({ bastion: { schedule: { start: "0 10 * * 5-1" } } })).toContain(
+    'its day of week field "5-1" is a range that runs backwards',
+  );
   expect(
     problemsOf({ bastion: { schedule: { start: "0 18 * * *", stop: "0 20 * * *", targetHoursPerDay: 5 } } }),
   ).toContain("gives 2.00 hours a day, not the 5 of bastion.schedule.targetHoursPerDay");
