@@ -1,7 +1,8 @@
 // Unit specs of the generators and the committed generated code: deterministic, up to
-// date, formatted (`tofu fmt -check`), valid (`tofu validate`), shellcheck-clean.
+// date, formatted (`tofu fmt -check`), valid (`tofu validate`), planned with the provider
+// mocked (`tofu test`), shellcheck-clean.
 import { expect, test } from "@playwright/test";
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { staleFiles } from "../../generators/check.ts";
@@ -78,7 +79,7 @@ test("generated HCL passes tofu fmt -check", () => {
 });
 
 for (const root of ["lab", "aws"] as const) {
-  test(`the ${root} root passes tofu validate, offline`, () => {
+  test(`the ${root} root passes tofu validate and plans its defaults with the provider mocked, offline`, () => {
     test.skip(!hasTofu || !hasProvider, "OpenTofu or the aws provider is not installed: run npm run setup");
     test.setTimeout(300_000);
     // A copy, so validation leaves nothing beside the committed code.
@@ -105,6 +106,29 @@ for (const root of ["lab", "aws"] as const) {
       const result = JSON.parse(v.stdout) as { valid: boolean; diagnostics: unknown[] };
       expect(result.diagnostics, "no warnings or errors").toEqual([]);
       expect(result.valid).toBe(true);
+      // Validate leaves the values a root passes its modules unchecked; a mocked plan checks them.
+      mkdirSync(join(rootDir, "tests"));
+      cpSync(
+        join(REPO_ROOT, "specs", "unit", "fixtures", "offline-plan.tftest.hcl"),
+        join(rootDir, "tests", "plan.tftest.hcl"),
+      );
+      const key = readFileSync(join(REPO_ROOT, "specs", "unit", "fixtures", "operator.pub"), "utf8").trim();
+      const required =
+        root === "aws"
+          ? ["-var", "operator_ipv6_cidr=2001:db8:ab::10/128", "-var", "budget_alert_email=you@example.org"]
+          : [];
+      const plan = run(
+        [tofu, `-chdir=${rootDir}`, "test", "-no-color", "-var", `ssh_public_key=${key}`, ...required],
+        {
+          env,
+          allowFailure: true,
+        },
+      );
+      expect(
+        plan.code,
+        `tofu test (a plan of the defaults, provider mocked):\n${plan.stdout}${plan.stderr}`,
+      ).toBe(0);
+      expect(plan.stdout).toContain("1 passed, 0 failed");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
