@@ -65,6 +65,15 @@ queue of canned results, which the lab no longer loads):
   record is of RECORD_TYPE Usage. Anything else (HOURLY, UsageQuantity, tag filters) is a
   ValidationException naming what the lab answers.
 
+One request at a time: moto's backends are plain dicts and lists with no locking, and its
+server answers each connection on a thread of its own. Under the provider's parallel apply a
+request that reads a dict another request is filling fails with a 500, after its own change
+was made; the SDK retries it and the retry is refused (`InvalidPermission.Duplicate` for a
+security group rule that the first try added). AWS never answers a request with half its
+work done, so the lab answers one request at a time, its body rendered before the next
+begins. A retried request (the SDKs' `amz-sdk-request: attempt=N` header, N > 1) is noted in
+the emulator's log, so a failed apply shows what the emulator was asked twice.
+
 With MOTO_LAB_UNIX_SOCKET set, the same emulator (one set of backends) also answers on
 that Unix socket: the lab's stand-in for the regional AWS endpoint relays to it from the
 lab internet, so programs inside the lab reach the API without a route to the host.
@@ -392,18 +401,36 @@ class _Ledger:
 _ledger = _Ledger()
 
 
+_api_lock = threading.Lock()
+
+
 def _observing(app: Any) -> Any:
-    """The WSGI app, with the ledger brought up to date after every request it answers."""
+    """The WSGI app, one request at a time, with the ledger brought up to date after each."""
 
     def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
-        result = app(environ, start_response)
-        try:
-            if environ.get("PATH_INFO") == "/moto-api/reset":
-                _ledger.reset()
-            _ledger.observe()
-        except Exception as e:  # the ledger must never break the API it watches
-            print(f"moto_lab: the usage ledger failed to observe: {e!r}", file=sys.stderr, flush=True)
-        return result
+        attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "")
+        if attempt and not attempt.startswith("attempt=1;"):
+            print(
+                f"moto_lab: a retried request ({attempt}): {environ.get('REQUEST_METHOD')} "
+                f"{environ.get('PATH_INFO')} {environ.get('HTTP_X_AMZ_TARGET', '')}".rstrip(),
+                file=sys.stderr,
+                flush=True,
+            )
+        with _api_lock:
+            result = app(environ, start_response)
+            try:
+                body = [b"".join(result)]
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+            try:
+                if environ.get("PATH_INFO") == "/moto-api/reset":
+                    _ledger.reset()
+                _ledger.observe()
+            except Exception as e:  # the ledger must never break the API it watches
+                print(f"moto_lab: the usage ledger failed to observe: {e!r}", file=sys.stderr, flush=True)
+        return body
 
     return wrapped
 

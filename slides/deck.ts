@@ -156,7 +156,7 @@ export function buildDeck(model: Model, screenshotDir: string): Deck {
       "",
       "- EC2 cannot PXE-boot from your DHCP: iPXE user data chains to matchbox over HTTP.",
       "- With no free tier left, what a running hour costs decides the hours: one t4g.micro as bastion",
-      "  and NAT, its address and disk only while it runs — an hour a week for $0.10.",
+      "  and NAT, its address and disk only while it runs — an hour a week within the budget.",
       "- An Auto Scaling group cannot pin an address: a persistent interface gives the bastion its own.",
       "- Without a NAT gateway every pull path needs a mirror: plain-HTTP containerd mirrors, Flux",
       "  sources and Talos installers through the caches.",

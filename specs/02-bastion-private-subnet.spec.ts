@@ -199,7 +199,10 @@ test.describe("02 bastion in private subnet", () => {
       );
       await evidence("the bastion's security group rules", rules.SecurityGroupRules);
       const ssh = (rules.SecurityGroupRules ?? []).filter(
-        (r) => !r.IsEgress && (r.IpProtocol === "-1" || ((r.FromPort ?? 0) <= 22 && (r.ToPort ?? 0) >= 22)),
+        (r) =>
+          !r.IsEgress &&
+          (r.IpProtocol === "-1" ||
+            (["tcp", "6"].includes(r.IpProtocol ?? "") && (r.FromPort ?? 0) <= 22 && (r.ToPort ?? 0) >= 22)),
       );
       expect(
         ssh.map((r) => r.CidrIpv6 ?? r.CidrIpv4 ?? r.ReferencedGroupInfo?.GroupId),

@@ -30,14 +30,43 @@ resource "aws_vpc_security_group_ingress_rule" "netboot" {
   tags              = merge(var.tags, { Name = "${var.name}-bastion-${each.key}" })
 }
 
-# As the private subnet's NAT, the bastion receives what that subnet sends to the internet.
+# As the private subnet's NAT, the bastion receives what that subnet sends to the internet. A security
+# group cannot tell a forwarded packet from one for the bastion itself, so port 22 is left out: the
+# operator's address stays the only way to the bastion's SSH (the nodes cannot SSH out through it).
+locals {
+  nat_forwarded = {
+    tcp-below-ssh = {
+      ip_protocol = "tcp"
+      from_port   = 0
+      to_port     = 21
+    }
+    tcp-above-ssh = {
+      ip_protocol = "tcp"
+      from_port   = 23
+      to_port     = 65535
+    }
+    udp = {
+      ip_protocol = "udp"
+      from_port   = 0
+      to_port     = 65535
+    }
+    icmp = {
+      ip_protocol = "icmp"
+      from_port   = -1
+      to_port     = -1
+    }
+  }
+}
+
 resource "aws_vpc_security_group_ingress_rule" "forward_from_private" {
-  count             = var.nat ? 1 : 0
+  for_each          = var.nat ? local.nat_forwarded : {}
   security_group_id = aws_security_group.bastion.id
-  description       = "Everything the private subnet sends out through the bastion (its NAT)"
+  description       = "What the private subnet sends out through the bastion (its NAT): ${each.key}"
   cidr_ipv4         = var.subnet_cidr
-  ip_protocol       = "-1"
-  tags              = merge(var.tags, { Name = "${var.name}-bastion-forward" })
+  ip_protocol       = each.value.ip_protocol
+  from_port         = each.value.from_port
+  to_port           = each.value.to_port
+  tags              = merge(var.tags, { Name = "${var.name}-bastion-forward-${each.key}" })
 }
 
 # Echo requests from inside the VPC: a node or a test can tell the bastion is there.
