@@ -287,12 +287,14 @@ test.describe("08 cost within free tier", () => {
             timeout: 60_000,
           })
           .toBe(0);
-        const g = await group();
-        await evidence("the group after the cap", g);
-        expect(
-          g?.SuspendedProcesses?.map((p) => p.ProcessName),
-          "its scheduled actions are suspended, so the next start does not undo the cap",
-        ).toContain("ScheduledActions");
+        // The guard scales to zero first and suspends the schedule after (see its boot script).
+        await expect
+          .poll(async () => (await group())?.SuspendedProcesses?.map((p) => p.ProcessName) ?? [], {
+            message: "its scheduled actions are suspended, so the next start does not undo the cap",
+            timeout: 30_000,
+          })
+          .toContain("ScheduledActions");
+        await evidence("the group after the cap", await group());
         await expect
           .poll(() => readBastion(model)?.instanceId, {
             message: "the bastion is gone from the lab",
