@@ -7,9 +7,11 @@ import { attrs, block, comment, ref, type Block, type Comment } from "./writers/
 import type { TofuVariable } from "./writers/tofu.ts";
 
 const CRON_FIELDS =
-  'can(regex("^\\\\S+ \\\\S+ [*] \\\\S+ ([*]|[0-7](-[0-7])?(,[0-7](-[0-7])?)*)$", var.NAME))';
+  'can(regex("^\\\\S+ \\\\S+ [*] \\\\S+ ([*]|[0-7](-[0-7])?(,[0-7](-[0-7])?)*)$", var.NAME))' +
+  // HCL's range() counts down where a backwards weekday range ("5-2") means nothing to cron.
+  ' && try(alltrue([for r in regexall("([0-7])-([0-7])", element(split(" ", var.NAME), 4)) : tonumber(r[0]) <= tonumber(r[1])]), false)';
 const CRON_MESSAGE =
-  "Use the bastion's five cron fields with day-of-month * and the weekday as * or 0-7 (0 and 7 are Sunday) in ranges and lists, as Auto Scaling reads them: this module names the weekdays for EventBridge Scheduler, which counts them from 1.";
+  "Use the bastion's five cron fields with day-of-month * and the weekday as * or 0-7 (0 and 7 are Sunday) in ascending ranges and lists, as Auto Scaling reads them: this module names the weekdays for EventBridge Scheduler, which counts them from 1.";
 
 /** The module variables a schedule reads, each the root's bastion variable of the same purpose. */
 export function scheduleVariables(model: Model, who: string): (TofuVariable & { root: string })[] {
@@ -22,7 +24,7 @@ export function scheduleVariables(model: Model, who: string): (TofuVariable & { 
       description: `Cron recurrence that starts ${who} (the bastion's).`,
       example: `"${b.start}"`,
       default: b.start,
-      validations: [{ condition: CRON_FIELDS.replace("NAME", "schedule_start"), message: CRON_MESSAGE }],
+      validations: [{ condition: CRON_FIELDS.replaceAll("NAME", "schedule_start"), message: CRON_MESSAGE }],
     },
     {
       name: "schedule_stop",
@@ -31,7 +33,7 @@ export function scheduleVariables(model: Model, who: string): (TofuVariable & { 
       description: "Cron recurrence that stops them.",
       example: `"${b.stop}"`,
       default: b.stop,
-      validations: [{ condition: CRON_FIELDS.replace("NAME", "schedule_stop"), message: CRON_MESSAGE }],
+      validations: [{ condition: CRON_FIELDS.replaceAll("NAME", "schedule_stop"), message: CRON_MESSAGE }],
     },
     {
       name: "schedule_time_zone",

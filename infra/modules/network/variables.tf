@@ -114,8 +114,8 @@ variable "schedule_start" {
   description = "Cron recurrence that starts the NAT instance (the bastion's). Example: \"0 10 * * 6\""
   default     = "0 10 * * 6"
   validation {
-    condition     = can(regex("^\\S+ \\S+ [*] \\S+ ([*]|[0-7](-[0-7])?(,[0-7](-[0-7])?)*)$", var.schedule_start))
-    error_message = "Use the bastion's five cron fields with day-of-month * and the weekday as * or 0-7 (0 and 7 are Sunday) in ranges and lists, as Auto Scaling reads them: this module names the weekdays for EventBridge Scheduler, which counts them from 1."
+    condition     = can(regex("^\\S+ \\S+ [*] \\S+ ([*]|[0-7](-[0-7])?(,[0-7](-[0-7])?)*)$", var.schedule_start)) && try(alltrue([for r in regexall("([0-7])-([0-7])", element(split(" ", var.schedule_start), 4)) : tonumber(r[0]) <= tonumber(r[1])]), false)
+    error_message = "Use the bastion's five cron fields with day-of-month * and the weekday as * or 0-7 (0 and 7 are Sunday) in ascending ranges and lists, as Auto Scaling reads them: this module names the weekdays for EventBridge Scheduler, which counts them from 1."
   }
 }
 
@@ -124,8 +124,8 @@ variable "schedule_stop" {
   description = "Cron recurrence that stops them. Example: \"0 11 * * 6\""
   default     = "0 11 * * 6"
   validation {
-    condition     = can(regex("^\\S+ \\S+ [*] \\S+ ([*]|[0-7](-[0-7])?(,[0-7](-[0-7])?)*)$", var.schedule_stop))
-    error_message = "Use the bastion's five cron fields with day-of-month * and the weekday as * or 0-7 (0 and 7 are Sunday) in ranges and lists, as Auto Scaling reads them: this module names the weekdays for EventBridge Scheduler, which counts them from 1."
+    condition     = can(regex("^\\S+ \\S+ [*] \\S+ ([*]|[0-7](-[0-7])?(,[0-7](-[0-7])?)*)$", var.schedule_stop)) && try(alltrue([for r in regexall("([0-7])-([0-7])", element(split(" ", var.schedule_stop), 4)) : tonumber(r[0]) <= tonumber(r[1])]), false)
+    error_message = "Use the bastion's five cron fields with day-of-month * and the weekday as * or 0-7 (0 and 7 are Sunday) in ascending ranges and lists, as Auto Scaling reads them: this module names the weekdays for EventBridge Scheduler, which counts them from 1."
   }
 }
 
