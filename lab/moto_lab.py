@@ -67,11 +67,11 @@ queue of canned results, which the lab no longer loads):
 
 One request at a time: moto's backends are plain dicts and lists with no locking, and its
 server answers each connection on a thread of its own. Under the provider's parallel apply a
-request that reads a dict another request is filling fails with a 500, after its own change
-was made; the SDK retries it and the retry is refused (`InvalidPermission.Duplicate` for a
-security group rule that the first try added). AWS never answers a request with half its
-work done, so the lab answers one request at a time, its body rendered before the next
-begins. A retried request (the SDKs' `amz-sdk-request: attempt=N` header, N > 1) is noted in
+request that reads a dict another request is filling can fail with a 500 after its own change
+was made; the SDK would retry it and the retry be refused. That is the likeliest reading of
+one CI run's `InvalidPermission.Duplicate` on a security group rule; it was not reproduced
+(8 threads adding tagged rules concurrently gave no error). So the lab answers one request
+at a time, its body rendered before the next begins. A retried request (the SDKs' `amz-sdk-request: attempt=N` header, N > 1) is noted in
 the emulator's log, so a failed apply shows what the emulator was asked twice.
 
 With MOTO_LAB_UNIX_SOCKET set, the same emulator (one set of backends) also answers on
