@@ -408,8 +408,10 @@ def _observing(app: Any) -> Any:
     """The WSGI app, one request at a time, with the ledger brought up to date after each."""
 
     def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+        # "attempt=N", "; max=M" only when set, botocore's "ttl=..." first: read the N.
         attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "")
-        if attempt and not attempt.startswith("attempt=1;"):
+        fields = dict(f.strip().partition("=")[::2] for f in attempt.split(";") if "=" in f)
+        if fields.get("attempt", "1") != "1":
             print(
                 f"moto_lab: a retried request ({attempt}): {environ.get('REQUEST_METHOD')} "
                 f"{environ.get('PATH_INFO')} {environ.get('HTTP_X_AMZ_TARGET', '')}".rstrip(),

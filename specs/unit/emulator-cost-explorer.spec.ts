@@ -61,6 +61,13 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The emulator's own clock. `startEmulator` removes MOON_NOW unless a test passes one, so
+ * the emulator meters on the machine's clock and its month-to-date is this clock's month:
+ * the tests compare the ledger with the clock it runs on, not a verdict about the date.
+ */
+const emulatorClock = (): Date => new Date();
+
 async function startEmulator(moonNow?: string): Promise<Emulator> {
   const dir = mkdtempSync(join(tmpdir(), "mab-ce-"));
   const prices = join(dir, "prices.json");
@@ -158,7 +165,7 @@ const amountOf = (out: GetCostAndUsageCommandOutput, service: string, metric = "
     0,
   );
 
-const byService = (emu: Emulator, at = new Date()) =>
+const byService = (emu: Emulator, at = emulatorClock()) =>
   emu.ce.send(new GetCostAndUsageCommand(monthToDateRequest(at)));
 
 /** The AWS CLI's `aws ce get-cost-and-usage --granularity MONTHLY --metrics BlendedCost` for a month. */
@@ -224,13 +231,13 @@ test.describe("the lab's Cost Explorer measures what the emulator ran", () => {
       "only the services that observed usage",
     ).toEqual([SERVICES.ec2Compute, SERVICES.ec2Other, SERVICES.vpc].sort());
 
-    const mtd = await readMonthToDate(emu.ce, new Date());
+    const mtd = await readMonthToDate(emu.ce, emulatorClock());
     expect(mtd.totalUsd, "the kit's own reader sees the same usage").toBeGreaterThan(0);
   });
 
   test("the AWS CLI's monthly BlendedCost query, without grouping, gets a total", async () => {
     const emu = running();
-    const out = await emu.ce.send(new GetCostAndUsageCommand(cliShaped(new Date())));
+    const out = await emu.ce.send(new GetCostAndUsageCommand(cliShaped(emulatorClock())));
     const period = out.ResultsByTime?.[0];
     expect(out.ResultsByTime, "one period for the month").toHaveLength(1);
     expect(period?.Groups, "no groups without GroupBy").toEqual([]);
@@ -266,7 +273,7 @@ test.describe("the lab's Cost Explorer measures what the emulator ran", () => {
 
   test("usage counts only within the period asked and up to now", async () => {
     const emu = running();
-    const now = new Date();
+    const now = emulatorClock();
     const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15));
     const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 15));
     for (const [what, at] of [
@@ -305,7 +312,7 @@ test.describe("the lab's Cost Explorer measures what the emulator ran", () => {
         return (e as Error).message;
       }
     };
-    const month = cliShaped(new Date());
+    const month = cliShaped(emulatorClock());
     expect(await refused({ ...month, Granularity: "HOURLY" })).toContain("HOURLY");
     expect(await refused({ ...month, Metrics: ["UsageQuantity"] })).toContain("UsageQuantity");
     expect(await refused({ ...month, GroupBy: [{ Type: "TAG", Key: "Project" }] })).toContain("TAG Project");
@@ -328,6 +335,7 @@ test.describe("the ledger's clock is MOON_NOW's when it is set", () => {
       await new Promise((r) => setTimeout(r, 1000));
       const may = await readMonthToDate(emu.ce, new Date(Date.UTC(2031, 4, 20)));
       expect(may.totalUsd, "May 2031 has the instance's second").toBeGreaterThan(0);
+      // The machine's clock, on purpose: this emulator must not meter on it.
       const today = await emu.ce.send(new GetCostAndUsageCommand(cliShaped(new Date())));
       expect(today.ResultsByTime?.[0]?.Total?.BlendedCost?.Amount, "the machine's month has nothing").toBe(
         "0",
