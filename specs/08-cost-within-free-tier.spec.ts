@@ -287,7 +287,7 @@ test.describe("08 cost within free tier", () => {
             timeout: 60_000,
           })
           .toBe(0);
-        // The guard scales to zero first and suspends the schedule after (see its boot script).
+        // The guard suspends the schedule before it scales to zero (see its boot script).
         await expect
           .poll(async () => (await group())?.SuspendedProcesses?.map((p) => p.ProcessName) ?? [], {
             message: "its scheduled actions are suspended, so the next start does not undo the cap",

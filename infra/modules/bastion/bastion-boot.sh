@@ -54,13 +54,15 @@ budget_guard() {
   }
   awk -v s="$spend" -v l="$limit" 'BEGIN { exit !(s + 0 >= l + 0) }' || return 0
   log "budget guard: the month's actual spend, $spend USD, has reached the budget of $limit USD: scaling $group to zero, its schedule suspended (resume: aws autoscaling resume-processes --auto-scaling-group-name $group)"
-  # Scale to zero first: should that fail, the schedule stays on and its stop still comes.
-  retry aws autoscaling set-desired-capacity --auto-scaling-group-name "$group" --desired-capacity 0 || {
-    log "budget guard: FAILED to scale $group to zero; it runs until its scheduled stop"
-    return 0
-  }
+  # Suspend first: scaling to zero terminates this instance, which may not live to make a
+  # second call. Should the scale then fail, the schedule is resumed so its stop still comes.
   retry aws autoscaling suspend-processes --auto-scaling-group-name "$group" --scaling-processes ScheduledActions ||
     log "budget guard: FAILED to suspend $group's schedule: each scheduled start will be stopped again at boot"
+  retry aws autoscaling set-desired-capacity --auto-scaling-group-name "$group" --desired-capacity 0 || {
+    log "budget guard: FAILED to scale $group to zero; its schedule resumed, it runs until its scheduled stop"
+    retry aws autoscaling resume-processes --auto-scaling-group-name "$group" --scaling-processes ScheduledActions || true
+    return 0
+  }
   return 1
 }
 if [ "${budget:-None}" != None ]; then
