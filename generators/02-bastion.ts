@@ -438,7 +438,11 @@ function iamTf(): string {
           [],
           attrs({
             sid: "StopItsOwnGroup",
-            actions: ["autoscaling:SuspendProcesses", "autoscaling:SetDesiredCapacity"],
+            actions: [
+              "autoscaling:SuspendProcesses",
+              "autoscaling:SetDesiredCapacity",
+              "autoscaling:ResumeProcesses",
+            ],
             resources: ref(
               '["arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${var.asg_name}"]',
             ),

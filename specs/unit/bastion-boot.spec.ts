@@ -241,7 +241,7 @@ test("the hard cap's rights: the one budget to read, its own group to stop, noth
     'resources = ["arn:aws:budgets::*:budget/${var.budget_name}"]',
   );
   expect(statement("StopItsOwnGroup")).toContain(
-    'actions   = ["autoscaling:SuspendProcesses", "autoscaling:SetDesiredCapacity"]',
+    'actions   = ["autoscaling:SuspendProcesses", "autoscaling:SetDesiredCapacity", "autoscaling:ResumeProcesses"]',
   );
   expect(statement("StopItsOwnGroup")).toContain("autoScalingGroupName/${var.asg_name}");
   expect(iam.match(/autoscaling:SetDesiredCapacity/g)?.length, "granted once, on the group").toBe(1);
@@ -251,7 +251,7 @@ test("the hard cap's rights: the one budget to read, its own group to stop, noth
   );
 });
 
-test("the hard cap: when the group cannot be scaled to zero, its schedule is left on, and the log says so", () => {
+test("the hard cap: when the group cannot be scaled to zero, its schedule is resumed, and the log says so", () => {
   const r = boot({
     owner: "None",
     netbootInstalled: true,
@@ -260,9 +260,40 @@ test("the hard cap: when the group cannot be scaled to zero, its schedule is lef
   });
   expect(r.code, r.log).toBe(0);
   expect(r.calls.filter((c) => c.includes("set-desired-capacity")).length, "retried").toBe(5);
-  expect(
-    r.calls.some((c) => c.includes("suspend-processes")),
-    "the schedule's stop must still come",
-  ).toBe(false);
+  const suspend = r.calls.findIndex((c) => c.includes("suspend-processes"));
+  const scale = r.calls.findIndex((c) => c.includes("set-desired-capacity"));
+  const resume = r.calls.findIndex((c) => c.includes("resume-processes"));
+  expect(suspend, "suspended before the scale that may end this instance").toBeGreaterThanOrEqual(0);
+  expect(suspend).toBeLessThan(scale);
+  expect(resume, "resumed after the scale failed, so the schedule's stop still comes").toBeGreaterThan(scale);
+  expect(r.calls[resume]).toBe(
+    "aws autoscaling resume-processes --auto-scaling-group-name tf-asg --scaling-processes ScheduledActions",
+  );
   expect(r.log).toContain("FAILED to scale tf-asg to zero");
+});
+
+// The emulator does not enforce IAM, so a call the role may not make passes in the lab and is
+// AccessDenied on AWS. Each API the boot script calls must be granted by name in iam.tf.
+// IAM action names: https://docs.aws.amazon.com/service-authorization/latest/reference/
+// (DescribeBudget is authorised by budgets:ViewBudget; sts:GetCallerIdentity needs no permission:
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+test("every AWS call the boot script makes is granted to the bastion's role", () => {
+  const files = generator02.generate(DEFAULT_MODEL);
+  const iam = files.find((f) => f.path.endsWith("/iam.tf"))?.content ?? "";
+  const script = bastionBootScript();
+  const needsNoGrant = new Set(["sts:GetCallerIdentity"]);
+  const action: Record<string, string> = {
+    "budgets:DescribeBudget": "budgets:ViewBudget",
+    // `aws ec2 wait network-interface-available` polls DescribeNetworkInterfaces.
+    "ec2:Wait": "ec2:DescribeNetworkInterfaces",
+  };
+  const calls = [...script.matchAll(/\baws ([a-z0-9]+) ([a-z][a-z0-9-]+)/g)].map(
+    ([, service = "", op = ""]) => {
+      const name = `${service}:${op.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`;
+      return action[name] ?? name;
+    },
+  );
+  expect(calls.length, "the boot script calls AWS").toBeGreaterThan(5);
+  const missing = [...new Set(calls)].filter((a) => !needsNoGrant.has(a) && !iam.includes(`"${a}"`));
+  expect(missing, "actions the boot script calls that iam.tf does not grant").toEqual([]);
 });

@@ -56,7 +56,7 @@ data "aws_iam_policy_document" "fixed_interface" {
   }
   statement {
     sid       = "StopItsOwnGroup"
-    actions   = ["autoscaling:SuspendProcesses", "autoscaling:SetDesiredCapacity"]
+    actions   = ["autoscaling:SuspendProcesses", "autoscaling:SetDesiredCapacity", "autoscaling:ResumeProcesses"]
     resources = ["arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/${var.asg_name}"]
   }
   # The nodes' machine configs, for matchbox to serve (generator 04 publishes them); the
