@@ -430,11 +430,21 @@ export function startScript(model: Model): string {
       generatedHeader(TEST),
     steps: [
       {
+        why: "The model's values this script reads, each quoted for the shell once, here.",
+        commands: [
+          `project=${shq(model.project)}`,
+          `talos_version=${shq(v.talos)}`,
+          `compose_version=${shq(v.composePlugin)}`,
+          `config_parameters=${shq(`${model.nodes.configParameterPath}/configs`)}`,
+          `upstreams=(${model.services.caches.map((c) => shq(c.upstream)).join(" ")})`,
+        ],
+      },
+      {
         why: "This bundle sits beside the script; the services' data lives on the data volume.",
         commands: [
           'here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)',
           ': "${MOON_CONTAINER_RUNTIME:=docker}"',
-          `: "\${MOON_DATA_DIR:=${model.services.dataDir}}"`,
+          `: "\${MOON_DATA_DIR:=${shq(model.services.dataDir)}}"`,
           'log() { echo "netboot: $*" >&2; }',
           `mkdir -p ${dirs.join(" ")}`,
           "# matchbox reads profiles and groups from the bundle, configs from the data volume.",
@@ -446,8 +456,8 @@ export function startScript(model: Model): string {
           "Talos's kernels and initramfs for matchbox to serve, fetched once: from Talos's release, or\n" +
           "from a folder (the offline lab's stand-in payload, with a PAYLOAD.json saying what it is).",
         commands: [
-          `: "\${MOON_TALOS_ASSETS:=https://github.com/siderolabs/talos/releases/download/v${v.talos}}"`,
-          `assets="$MOON_DATA_DIR/matchbox/assets/talos/${v.talos}"`,
+          ': "${MOON_TALOS_ASSETS:=https://github.com/siderolabs/talos/releases/download/v$talos_version}"',
+          'assets="$MOON_DATA_DIR/matchbox/assets/talos/$talos_version"',
           'mkdir -p "$assets"',
           "for file in vmlinuz-amd64 initramfs-amd64.xz vmlinuz-arm64 initramfs-arm64.xz PAYLOAD.json; do",
           '  [ -s "$assets/$file" ] && continue',
@@ -479,7 +489,7 @@ export function startScript(model: Model): string {
           "in chunks under the standard tier's 4 KB) that generator 04's publisher writes. They hold\n" +
           "the cluster's keys, so they come from the parameter store at every boot, never from user data.",
         commands: [
-          `params=${model.nodes.configParameterPath}/configs`,
+          'params="$config_parameters"',
           "if command -v aws >/dev/null 2>&1; then",
           `  for role in ${NODE_ROLES.join(" ")}; do`,
           '    if chunks=$(aws ssm get-parameters-by-path --path "$params/$role" --with-decryption --query "Parameters[].[Name,Value]" --output text) && [ -n "$chunks" ]; then',
@@ -520,8 +530,8 @@ export function startScript(model: Model): string {
           'case "$MOON_CONTAINER_RUNTIME" in',
           "  docker)",
           "    if ! docker compose version >/dev/null 2>&1; then",
-          `      log "installing the Docker Compose plugin ${v.composePlugin}"`,
-          `      url=https://github.com/docker/compose/releases/download/v${v.composePlugin}/docker-compose-linux-$(uname -m)`,
+          '      log "installing the Docker Compose plugin $compose_version"',
+          '      url="https://github.com/docker/compose/releases/download/v$compose_version/docker-compose-linux-$(uname -m)"',
           "      tmp=$(mktemp -d)",
           '      curl -fsSL -o "$tmp/docker-compose" "$url"',
           '      curl -fsSL -o "$tmp/docker-compose.sha256" "$url.sha256"',
@@ -537,10 +547,10 @@ export function startScript(model: Model): string {
           "    fi",
           "    # Upstream credentials, where set, come from the parameter store into an untracked .env.",
           '    umask 077; : >"$here/.env"',
-          `    for upstream in ${model.services.caches.map((c) => c.upstream).join(" ")}; do`,
+          '    for upstream in "${upstreams[@]}"; do',
           `      var=$(echo "$upstream" | tr 'a-z.-' 'A-Z__')`,
           "      for field in username password; do",
-          `        value=$(aws ssm get-parameter --with-decryption --name "/${model.project}/registry/$upstream/$field" --query Parameter.Value --output text 2>/dev/null) || continue`,
+          '        value=$(aws ssm get-parameter --with-decryption --name "/$project/registry/$upstream/$field" --query Parameter.Value --output text 2>/dev/null) || continue',
           `        echo "\${var}_$(echo "$field" | tr '[:lower:]' '[:upper:]')=$value" >>"$here/.env"`,
           "      done",
           "    done",

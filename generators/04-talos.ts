@@ -29,6 +29,7 @@ import {
   type TofuOutput,
 } from "./writers/tofu.ts";
 import { renderYaml } from "./writers/yaml.ts";
+import { shq } from "./writers/shell.ts";
 
 const TEST = 4;
 const TARGETS: readonly TargetName[] = ["lab", "aws", "home"];
@@ -181,7 +182,7 @@ function readme(model: Model, target: TargetName): string {
     "```sh",
     `talos-config gen --out DIR ${talosGenArgs(model, target, talosPatchDir(target)).join(" ")}`,
     "# or, with Talos's CLI (DIR outside this repository: the configs hold the cluster's keys):",
-    `talosctl gen config ${model.nodes.clusterName} ${clusterEndpoint(model)} --output-dir DIR --with-secrets DIR/secrets.yaml \\`,
+    `talosctl gen config ${shq(model.nodes.clusterName)} ${shq(clusterEndpoint(model))} --output-dir DIR --with-secrets DIR/secrets.yaml \\`,
     `  --config-patch @${talosPatchDir(target)}/${patchFile("common")} --config-patch-control-plane @${talosPatchDir(target)}/${patchFile("controlplane")} \\`,
     `  --config-patch-worker @${talosPatchDir(target)}/${patchFile("worker")}`,
     "```",

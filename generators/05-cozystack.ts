@@ -9,6 +9,7 @@ import { clusterEndpoint, firstControlPlaneIp } from "./04-talos.ts";
 import { PLATFORM_PACKAGE, kustomizeFile, platformPaths } from "./platform.ts";
 import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
 import { renderYaml } from "./writers/yaml.ts";
+import { shq } from "./writers/shell.ts";
 
 const TEST = 5;
 
@@ -63,11 +64,11 @@ export function afterBootCommands(model: Model): string[] {
   const chart = installerChart(model);
   const paths = platformPaths(model);
   return [
-    `talosctl --talosconfig DIR/talosconfig bootstrap --nodes ${ip} --endpoints ${ip}`,
-    `talosctl --talosconfig DIR/talosconfig kubeconfig --nodes ${ip} --endpoints ${ip} DIR/kubeconfig`,
+    `talosctl --talosconfig DIR/talosconfig bootstrap --nodes ${shq(ip)} --endpoints ${shq(ip)}`,
+    `talosctl --talosconfig DIR/talosconfig kubeconfig --nodes ${shq(ip)} --endpoints ${shq(ip)} DIR/kubeconfig`,
     "export KUBECONFIG=DIR/kubeconfig",
-    `helm upgrade --install cozystack ${chart.url} --version ${chart.version} --namespace ${model.platform.cozystack.namespace} --create-namespace --wait`,
-    `kubectl apply -k ${paths.fluxSystem}`,
+    `helm upgrade --install cozystack ${shq(chart.url)} --version ${shq(chart.version)} --namespace ${shq(model.platform.cozystack.namespace)} --create-namespace --wait`,
+    `kubectl apply -k ${shq(paths.fluxSystem)}`,
   ];
 }
 
@@ -101,7 +102,7 @@ ${cmds.join("\n")}
 3. Point Flux at this repository (\`${paths.fluxSystem}\`). Flux applies \`${paths.platform}\`
    (this Package), then spin-operator, the Spin runtime and the demo.
 
-Without Flux, step 3 is \`kubectl apply -f ${paths.platform}/package.yaml\`.
+Without Flux, step 3 is \`kubectl apply -f ${shq(`${paths.platform}/package.yaml`)}\`.
 
 Check it with
 \`MOON_TARGET=aws KUBECONFIG=DIR/kubeconfig npx playwright test --project=aws specs/05-cozystack-operational.spec.ts\`.

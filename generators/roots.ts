@@ -13,6 +13,7 @@ import {
   type RootLayer,
   type RootTarget,
 } from "./types.ts";
+import { shq } from "./writers/shell.ts";
 
 const header = (what: string): string => `${what}\n${generatedHeader("all")}`;
 
@@ -120,7 +121,7 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
           "tofu plan -out=tfplan && tofu apply tfplan",
           "",
           "# from home, once the bastion's boot script has attached its fixed interface:",
-          `ssh ${model.bastion.sshUser}@"$(tofu output -raw bastion_ipv6)"`,
+          `ssh ${shq(model.bastion.sshUser)}@"$(tofu output -raw bastion_ipv6)"`,
           "```",
           "",
           "State lives in S3 (with its native lock file), never in Git. The provider comes from the",
@@ -143,8 +144,8 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
           "the instance role can read, never from this folder:",
           "",
           "```sh",
-          `aws ssm put-parameter --type SecureString --name /${model.project}/registry/docker.io/username --value …`,
-          `aws ssm put-parameter --type SecureString --name /${model.project}/registry/docker.io/password --value …`,
+          `aws ssm put-parameter --type SecureString --name ${shq(`/${model.project}/registry/docker.io/username`)} --value …`,
+          `aws ssm put-parameter --type SecureString --name ${shq(`/${model.project}/registry/docker.io/password`)} --value …`,
           "```",
           "",
           "The Talos nodes' configs hold the cluster's keys: render them with Talos's library and",
