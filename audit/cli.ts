@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { awsClients, targetFor } from "../fixtures/target.ts";
 import { LabClient } from "../fixtures/lab.ts";
-import { loadModel, TARGETS, type TargetName } from "../model/index.ts";
+import { loadModel, runCommand, TARGETS, type TargetName } from "../model/index.ts";
 import { checkovProblems, runCheckov } from "./checkov.ts";
 import { auditExposure, describeFindings, sessionExposure } from "./exposure.ts";
 import { scanFromOutside } from "./scan.ts";
@@ -52,12 +52,5 @@ async function main(): Promise<number> {
   return problems.length === 0 ? 0 : 1;
 }
 
-if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
-  main().then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(`audit: ${(e as Error).message}`);
-      process.exit(2);
-    },
-  );
-}
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? ""))
+  runCommand("audit", main, { exit: true });

@@ -10,12 +10,13 @@ import { fileURLToPath } from "node:url";
 import { tofuShowJson } from "../lab/tofu.ts";
 import {
   ACCOUNT_PLANS,
-  ClockError,
   loadModel,
   mergeModel,
   ModelError,
   now,
   REPO_ROOT,
+  runCommand,
+  UsageError,
   validateModel,
   type AccountModel,
   type AccountPlan,
@@ -27,9 +28,6 @@ import { PRICES_DATE } from "./prices.ts";
 
 const USAGE =
   "usage: npm run cost -- (--lab | --show FILE) [--account YYYY-MM[:paid|free]] [--session-hours N] [--json OUT]";
-
-/** Bad input on the command line: one line, exit 2. */
-class UsageError extends Error {}
 
 interface Args {
   readonly lab: boolean;
@@ -99,12 +97,46 @@ function modelFor(args: Args): Model {
   }
 }
 
-function main(): void {
+/** The output of `tofu show -json` of a plan or a state, or a UsageError naming the file. */
+function readShow(file: string): TofuShow {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(
+      `--show ${file}: cannot be read (${(e as Error).message}). Fix: tofu show -json tfplan > plan.json, then --show plan.json`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError(
+      `--show ${file}: is not JSON. Fix: give the output of tofu show -json (of a plan or a state)`,
+    );
+  }
+  const root = (key: string): boolean => {
+    const v = (parsed as Record<string, unknown>)[key];
+    return (
+      typeof v === "object" && v !== null && typeof (v as Record<string, unknown>).root_module === "object"
+    );
+  };
+  if (
+    typeof parsed !== "object" ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    !(root("planned_values") || root("values"))
+  )
+    throw new UsageError(
+      `--show ${file}: is neither a plan nor a state (no planned_values or values with a root_module). Fix: give the output of tofu show -json tfplan or tofu show -json`,
+    );
+  return parsed;
+}
+
+function main(): number {
   const args = parseArgs(process.argv.slice(2));
   const model = modelFor(args);
-  const show = (
-    args.lab ? tofuShowJson(model) : JSON.parse(readFileSync(args.show ?? "", "utf8"))
-  ) as TofuShow;
+  const show = args.lab ? (tofuShowJson(model) as TofuShow) : readShow(args.show ?? "");
   const bill = projectBill(model, show, { now: now(), sessionHours: args.sessionHours });
   const a = bill.account;
   console.log(
@@ -138,23 +170,14 @@ function main(): void {
   mkdirSync(dirname(args.json), { recursive: true });
   writeFileSync(args.json, `${JSON.stringify(bill, null, 2)}\n`);
   console.log(`written: ${args.json}`);
+  if (bill.unexpected.length > 0) {
+    console.error(
+      `cost: ${bill.unexpected.length} resource(s) the cost model cannot price or does not expect (listed above). Fix: remove them from the plan, or price them in cost/prices.ts`,
+    );
+    return 1;
+  }
+  return 0;
 }
 
-if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
-  try {
-    main();
-  } catch (e: unknown) {
-    // Bad input (arguments, the model, MOON_NOW): what is wrong and the fix, exit 2. Anything else: exit 1.
-    const bad = e instanceof UsageError || e instanceof ModelError || e instanceof ClockError;
-    const message =
-      e instanceof ModelError
-        ? e.problems
-            .map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.message}. Fix: ${p.fix}`)
-            .join("; ")
-        : e instanceof Error
-          ? e.message
-          : String(e);
-    console.error(`cost: ${message}`);
-    process.exitCode = bad ? 2 : 1;
-  }
-}
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? ""))
+  runCommand("cost", main, { usage: USAGE });

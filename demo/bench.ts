@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Pool } from "undici";
-import { loadModel, REPO_ROOT } from "../model/index.ts";
+import { loadModel, REPO_ROOT, runCommand } from "../model/index.ts";
 import { buildDemo } from "./build.ts";
 import { serveDemo } from "./serve.ts";
 
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     throw new Error(`${bad} of ${latencies.length} answers were not 200 "${model.platform.demo.message}"`);
 }
 
-main().catch((e: unknown) => {
-  console.error(`demo benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
+runCommand("bench:demo", async () => {
+  await main();
+  return 0;
 });

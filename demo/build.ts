@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../lab/exec.ts";
-import { loadModel, REPO_ROOT, type Model } from "../model/index.ts";
+import { loadModel, REPO_ROOT, runCommand, type Model } from "../model/index.ts";
 import { DEMO_DIST, demoWasm } from "../generators/06-demo.ts";
 
 export interface DemoBuild {
@@ -61,17 +61,13 @@ export async function buildDemo(model: Model): Promise<DemoBuild> {
   };
 }
 
-if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
-  const model = loadModel();
-  console.log(`building ${demoWasm(model)} from demo/src …`);
-  buildDemo(model)
-    .then((b) => {
-      console.log(
-        `${b.wasm}: ${(b.bytes / 1024 / 1024).toFixed(1)} MiB (bundle ${b.bundleMs} ms, component ${(b.componentizeMs / 1000).toFixed(1)} s)`,
-      );
-    })
-    .catch((e: unknown) => {
-      console.error(`demo build failed: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 1;
-    });
-}
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? ""))
+  runCommand("demo:build", async () => {
+    const model = loadModel();
+    console.log(`building ${demoWasm(model)} from demo/src …`);
+    const b = await buildDemo(model);
+    console.log(
+      `${b.wasm}: ${(b.bytes / 1024 / 1024).toFixed(1)} MiB (bundle ${b.bundleMs} ms, component ${(b.componentizeMs / 1000).toFixed(1)} s)`,
+    );
+    return 0;
+  });

@@ -9,7 +9,7 @@ import type { Readable } from "node:stream";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
-import { loadModel, REPO_ROOT } from "../model/index.ts";
+import { loadModel, REPO_ROOT, runCommand, UsageError } from "../model/index.ts";
 import { demoWasm } from "../generators/06-demo.ts";
 
 export interface DemoServer {
@@ -90,16 +90,16 @@ export async function serveDemo(wasm: string, port?: number, timeoutMs = 90_000)
   return { url, startMs: Math.round(performance.now() - t0), stop: () => stopChild(child) };
 }
 
-if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
-  const model = loadModel();
-  const port = process.argv[2] ? Number(process.argv[2]) : 8088;
-  serveDemo(join(REPO_ROOT, demoWasm(model)), port)
-    .then((s) => {
-      console.log(`serving ${demoWasm(model)} on ${s.url} (answered after ${s.startMs} ms); Ctrl-C stops it`);
-      process.on("SIGINT", () => void s.stop().then(() => process.exit(0)));
-    })
-    .catch((e: unknown) => {
-      console.error(e instanceof Error ? e.message : String(e));
-      process.exitCode = 1;
-    });
-}
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? ""))
+  runCommand("demo:serve", async () => {
+    const model = loadModel();
+    const port = process.argv[2] === undefined ? 8088 : Number(process.argv[2]);
+    if (!(Number.isInteger(port) && port >= 1024 && port <= 65535))
+      throw new UsageError(
+        `${process.argv[2] ?? ""} is not a port to serve on. Fix: give 1024-65535, e.g. npm run demo:serve -- 8088`,
+      );
+    const s = await serveDemo(join(REPO_ROOT, demoWasm(model)), port);
+    console.log(`serving ${demoWasm(model)} on ${s.url} (answered after ${s.startMs} ms); Ctrl-C stops it`);
+    process.on("SIGINT", () => void s.stop().then(() => process.exit(0)));
+    return 0;
+  });

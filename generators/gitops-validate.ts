@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
-import { loadModel, REPO_ROOT, type Model } from "../model/index.ts";
+import { loadModel, REPO_ROOT, runCommand, type Model } from "../model/index.ts";
 import { run } from "../lab/exec.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { platformPaths, SYNC_SOURCE } from "./platform.ts";
@@ -218,7 +218,7 @@ export function validateGitops(model: Model, root: string = REPO_ROOT): GitopsVa
   };
 }
 
-if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
+function main(): number {
   const model = loadModel();
   const v = validateGitops(model);
   for (const t of v.report.targets) {
@@ -236,6 +236,10 @@ if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
   for (const p of v.problems) console.error(`problem: ${p}`);
   if (v.problems.length) {
     console.error(`${v.problems.length} problem(s)`);
-    process.exitCode = 1;
-  } else console.log("the GitOps tree is valid");
+    return 1;
+  }
+  console.log("the GitOps tree is valid");
+  return 0;
 }
+
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) runCommand("gitops:validate", main);

@@ -23,9 +23,10 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { run } from "../lab/exec.ts";
 import {
   loadModel,
-  ModelError,
   NODE_ROLES,
   REPO_ROOT,
+  runCommand,
+  UsageError,
   type Model,
   type NodeRole,
   type TargetName,
@@ -227,16 +228,18 @@ async function main(): Promise<number> {
   });
   const target = values.target;
   if (target !== "aws" && target !== "lab")
-    throw new Error(
+    throw new UsageError(
       `--target ${target}: use aws (your account) or lab (the running lab; lab up does this itself)`,
     );
   if (values.out !== undefined && !relative(REPO_ROOT, resolve(values.out)).startsWith(".."))
-    throw new Error(
+    throw new UsageError(
       `--out ${values.out} is inside the repository, and the configs hold the cluster's keys. Fix: give a folder outside it, e.g. ~/.config/moon-and-back/talos`,
     );
   const model = loadModel(undefined, target);
   if (target === "lab" && !existsSync(join(model.lab.stateDir, "talos")))
-    throw new Error("the lab is not up (its Talos secrets live in its state directory). Fix: npm run lab:up");
+    throw new UsageError(
+      "the lab is not up (its Talos secrets live in its state directory). Fix: npm run lab:up",
+    );
   const clients = awsClients(targetFor(target, model));
   const keep = values.out !== undefined;
   const dir = values.out ?? mkdtempSync(join(tmpdir(), "moon-talos-"));
@@ -265,14 +268,7 @@ async function main(): Promise<number> {
   }
 }
 
-if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (e: unknown) => {
-      console.error(
-        e instanceof ModelError ? e.message : `talos:configs: ${e instanceof Error ? e.message : String(e)}`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? ""))
+  runCommand("talos:configs", main, {
+    usage: "npm run talos:configs -- [--target aws|lab] [--publish] [--out DIR]",
+  });

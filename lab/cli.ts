@@ -1,7 +1,7 @@
 // `npm run lab:up`, `lab:down`, `lab:status`, `lab:ssh [-- command]`,
 // `lab:node -- add --arch amd64|arm64 --role controlplane|worker [--wait] [--timeout S]`, `lab:node -- list|rm NAME`
 // (also `npx tsx lab/cli.ts up|down|status|ssh`).
-import { loadModel, ModelError } from "../model/index.ts";
+import { loadModel, runCommand } from "../model/index.ts";
 import { down, ssh, status, up } from "./lab.ts";
 import { addNode, listNodes, nodeBoot, nodeConsole, removeNode, type LabNode } from "./nodes.ts";
 
@@ -113,10 +113,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    console.error(e instanceof ModelError ? e.message : `lab: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
-  },
-);
+runCommand("lab", main);

@@ -235,3 +235,13 @@ export const DEFAULT_MODEL: Model = {
     nodes: { memoryMib: { standIn: 512, talos: 4096 }, cpus: 1, diskGib: 12 },
   },
 };
+
+/** Frozen all the way down: a caller that changed a default would change it for every later caller. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+deepFreeze(DEFAULT_MODEL);

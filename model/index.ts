@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_MODEL } from "./defaults.ts";
 import { cidrHost, ipv6CidrHost, parseIpv4, parseIpv4Cidr } from "./net.ts";
 import type { Model, ModelOverrides, TargetName } from "./types.ts";
+import { shapeProblems } from "./shape.ts";
 import { ModelError, validateForTarget, validateModel } from "./validate.ts";
 
 export * from "./types.ts";
@@ -18,6 +19,7 @@ export {
 } from "./validate.ts";
 export { readSchedule, scheduledHoursIn, schedulerCron, type ScheduleReading } from "./schedule.ts";
 export { CLOCK_VARIABLE, ClockError, monthOf, now, readClock, type ClockProblem } from "./clock.ts";
+export { failure, runCommand, UsageError } from "./command.ts";
 export { CREDITS_ACCOUNTS_FROM, isCreditsAccount, readOpening, type Opening } from "./account.ts";
 
 /** The repository root (the folder holding package.json). */
@@ -32,31 +34,20 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Merges overrides into defaults; a key the model does not have is an error (typos fail loudly). */
-export function mergeModel(base: Model, overrides: ModelOverrides | Record<string, unknown>): Model {
-  const unknownKeys: string[] = [];
-  const merge = (a: unknown, b: unknown, path: string): unknown => {
+/**
+ * Merges overrides into defaults. The overrides' shape is checked first (model/shape.ts): a
+ * key the model does not have, or a value of another type, is a problem, never an exception.
+ */
+export function mergeModel(base: Model, overrides: unknown): Model {
+  const problems = shapeProblems(base, overrides);
+  if (problems.length > 0) throw new ModelError(problems);
+  const merge = (a: unknown, b: unknown): unknown => {
     if (!isObject(a) || !isObject(b)) return b === undefined ? a : b;
     const out: Record<string, unknown> = { ...a };
-    for (const [k, v] of Object.entries(b)) {
-      const p = path ? `${path}.${k}` : k;
-      // Free-form maps (tags) accept any key; everything else must exist in the defaults.
-      if (!(k in a) && path !== "tags") unknownKeys.push(p);
-      else out[k] = merge(a[k], v, p);
-    }
+    for (const k of Object.keys(b)) out[k] = merge(a[k], b[k]);
     return out;
   };
-  const merged = merge(base, overrides, "") as Model;
-  if (unknownKeys.length > 0)
-    throw new ModelError(
-      unknownKeys.map((p) => ({
-        path: p,
-        value: "(override)",
-        message: "is not a setting of the model",
-        fix: "check the spelling against model/README.md",
-      })),
-    );
-  return merged;
+  return merge(base, overrides) as Model;
 }
 
 /**
@@ -64,11 +55,20 @@ export function mergeModel(base: Model, overrides: ModelOverrides | Record<strin
  * (and, given a target, what that target needs on top).
  */
 export function loadModel(overrides?: ModelOverrides, target?: TargetName): Model {
-  let fromFile: Record<string, unknown> = {};
+  let fromFile: unknown = {};
   const file = overridePath();
+  if (overrides === undefined && process.env.MOON_CONFIG !== undefined && !existsSync(file))
+    throw new ModelError([
+      {
+        path: "MOON_CONFIG",
+        value: file,
+        message: "names a file that does not exist",
+        fix: "point MOON_CONFIG at your override file, or unset it to use moon.config.json",
+      },
+    ]);
   if (overrides === undefined && existsSync(file)) {
     try {
-      fromFile = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      fromFile = JSON.parse(readFileSync(file, "utf8")) as unknown;
     } catch (e) {
       throw new ModelError([
         {

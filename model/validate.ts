@@ -11,6 +11,7 @@ import {
   type Ipv4Cidr,
 } from "./net.ts";
 import { readSchedule } from "./schedule.ts";
+import { stringProblems } from "./strings.ts";
 import { CREDITS_ACCOUNTS_FROM, isCreditsAccount, readOpening } from "./account.ts";
 import { monthOf, readClock } from "./clock.ts";
 import {
@@ -409,6 +410,15 @@ function validatePlatform(model: Model, add: AddProblem): void {
       "has no node of that architecture whose extensions include siderolabs/spin: the demo could not be scheduled",
       `add a ${p.spin.nodeArch} machine to nodes.machines, or siderolabs/spin to its role's extensions`,
     );
+  // Flux pulls the spin-operator chart through the bastion's cache of its registry.
+  const chartHost = p.spin.chart.split("/")[0] ?? "";
+  if (!model.services.caches.some((c) => c.upstream === chartHost))
+    add(
+      "platform.spin.chart",
+      p.spin.chart,
+      `comes from ${chartHost}, which no cache in services.caches serves: Flux pulls it through the bastion`,
+      `use a chart from ${model.services.caches.map((c) => c.upstream).join(", ")}, or add a cache for ${chartHost}`,
+    );
   if (!/^[a-z0-9-]+$/.test(p.gitops.cluster))
     add("platform.gitops.cluster", p.gitops.cluster, "is not a folder name", 'use e.g. "moon"');
   const builds: readonly [string, string, { module: string; moduleVersion: string }][] = [
@@ -425,6 +435,15 @@ function validatePlatform(model: Model, add: AddProblem): void {
       );
 }
 
+/**
+ * An address a packet from the internet can come from: IANA allocates global unicast from
+ * 2000::/3 (its IPv6 address space registry, within RFC 4291 §2.4's "everything else"), so
+ * loopback, link-local, unique-local, multicast and mapped IPv4 all fall outside it.
+ */
+function isGlobalUnicast6(address: bigint): boolean {
+  return address >> 125n === 1n;
+}
+
 /** Why a text is not an OpenSSH public key line, or undefined when it is one. */
 export function sshKeyProblem(key: string): string | undefined {
   const [type, blob] = key.trim().split(/\s+/);
@@ -433,6 +452,7 @@ export function sshKeyProblem(key: string): string | undefined {
   if (!SSH_KEY_TYPES.includes(type)) return `"${type}" is not a key type (${SSH_KEY_TYPES.join(", ")})`;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) return "its key data is not base64";
   const decoded = Buffer.from(blob, "base64");
+  if (decoded.length < 4 + type.length) return "its key data is cut short";
   const len = decoded.readUInt32BE(0);
   if (decoded.subarray(4, 4 + len).toString() !== type) return "its key data does not match its type";
   return undefined;
@@ -659,12 +679,20 @@ export function validateModel(model: Model): Model {
     );
   if (b.operatorIpv6Cidr !== null) {
     const op = parseIpv6Cidr(b.operatorIpv6Cidr);
-    if (!op || op.prefix !== 128 || parseIpv6(op.address) === 0n)
+    const address = op ? parseIpv6(op.address) : undefined;
+    if (!op || op.prefix !== 128 || address === 0n)
       add(
         "bastion.operatorIpv6Cidr",
         b.operatorIpv6Cidr,
         "is not one IPv6 address as a /128: SSH is allowed from exactly one address",
         'write your home address with /128, e.g. "2001:db8:ab::10/128" (`curl -6 ifconfig.co` tells it)',
+      );
+    else if (address !== undefined && !isGlobalUnicast6(address))
+      add(
+        "bastion.operatorIpv6Cidr",
+        b.operatorIpv6Cidr,
+        "is not a global unicast address (loopback, link-local, unique-local, multicast or mapped IPv4): no packet from the internet comes from it",
+        "write your home's public IPv6 address, as `curl -6 ifconfig.co` prints it, with /128",
       );
   }
   if (b.sshPublicKey !== null && sshKeyProblem(b.sshPublicKey))
@@ -690,13 +718,26 @@ export function validateModel(model: Model): Model {
       "is not an AWS public SSM parameter",
       "use a path under /aws/service/",
     );
-  if (!isTimeZone(b.schedule.timeZone))
+  const zone = b.schedule.timeZone;
+  if (!isTimeZone(zone))
     add(
       "bastion.schedule.timeZone",
-      b.schedule.timeZone,
+      zone,
       "is not an IANA time zone",
       'use a name such as "Europe/Paris" or "UTC"',
     );
+  else {
+    // ICU accepts any case; EventBridge Scheduler and the Auto Scaling schedule want the
+    // IANA name as written (https://data.iana.org/time-zones/tz-link.html).
+    const canonical = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+    if (canonical !== zone && canonical.toLowerCase() === zone.toLowerCase())
+      add(
+        "bastion.schedule.timeZone",
+        zone,
+        "is an IANA time zone in the wrong case",
+        `write it as "${canonical}"`,
+      );
+  }
   for (const key of ["name", "asgName"] as const) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(b[key]))
       add(`bastion.${key}`, b[key], "is not a valid AWS name", "use letters, digits, '-', '_' and '.'");
@@ -718,6 +759,13 @@ export function validateModel(model: Model): Model {
   port("services.dnsPort", model.services.dnsPort, bastionPorts);
   port("services.tftpPort", model.services.tftpPort, bastionPorts);
   const upstreams = new Set<string>();
+  if (model.services.caches.length === 0)
+    add(
+      "services.caches",
+      [],
+      "is empty: the nodes pull every image through the bastion's caches, and have no other way out",
+      "list at least the registries the nodes pull from, as the defaults do",
+    );
   model.services.caches.forEach((c, i) => {
     port(`services.caches[${i}].port`, c.port, bastionPorts);
     if (!HOSTNAME_RE.test(c.upstream))
@@ -834,6 +882,13 @@ export function validateModel(model: Model): Model {
     if (!Number.isInteger(p) || p < 1 || p > 65535)
       add(`nodes.${key}`, p, "is not a TCP port", "use 1-65535");
   }
+  if (model.nodes.talosApiPort === model.nodes.kubernetesApiPort)
+    add(
+      "nodes.kubernetesApiPort",
+      model.nodes.kubernetesApiPort,
+      "is the Talos API's port too: both listen on every control-plane node",
+      "keep Talos on 50000 and Kubernetes on 6443, or give each its own port",
+    );
   for (const key of ["podCidr", "serviceCidr"] as const) {
     const c = parseIpv4Cidr(model.nodes[key]);
     const vpc = parseIpv4Cidr(net.vpcCidr);
@@ -1135,6 +1190,10 @@ export function validateModel(model: Model): Model {
   if (!(Number.isInteger(up.link.latencyMs) && up.link.latencyMs >= 0 && up.link.latencyMs <= 2000))
     add("lab.upstreams.link.latencyMs", up.link.latencyMs, "is not a latency", "use 0-2000 ms, e.g. 40");
 
+  // The floor every string stands on (model/strings.ts), for the values the checks of their
+  // meaning above let through; a value is reported once, by its most specific check.
+  const reported = new Set(problems.map((p) => p.path));
+  problems.push(...stringProblems(model).filter((p) => !reported.has(p.path)));
   if (problems.length > 0) throw new ModelError(problems);
   return model;
 }

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stream } from "../lab/exec.ts";
-import { REPO_ROOT } from "../model/index.ts";
+import { REPO_ROOT, runCommand } from "../model/index.ts";
 
 const reports = join(REPO_ROOT, "reports");
 const results = join(reports, "allure-results");
@@ -34,4 +34,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+runCommand("report", main);

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { elapsed, run, stream, withHeartbeat } from "../lab/exec.ts";
-import { loadModel, type GoModuleBuild, type Model } from "../model/index.ts";
+import { loadModel, runCommand, type GoModuleBuild, type Model } from "../model/index.ts";
 import { ensurePayloadParts } from "./payload.ts";
 import { cacheDir, toolPaths } from "./tools.ts";
 
@@ -350,9 +350,8 @@ export async function setup(model: Model): Promise<void> {
   console.log(`setup complete in ${elapsed(start)}`);
 }
 
-if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
-  setup(loadModel()).catch((e: unknown) => {
-    console.error(`setup failed: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? ""))
+  runCommand("setup", async () => {
+    await setup(loadModel());
+    return 0;
   });
-}

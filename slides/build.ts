@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../lab/exec.ts";
-import { loadModel, REPO_ROOT, type Model } from "../model/index.ts";
+import { loadModel, REPO_ROOT, runCommand, type Model } from "../model/index.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { architectureSvg } from "./architecture.ts";
 import { buildDeck, SCREENSHOTS } from "./deck.ts";
@@ -53,11 +53,8 @@ export function buildSlides(model: Model, opts: { pdf?: boolean } = {}): BuiltSl
   return { html, pdf, figures: deck.figures.all };
 }
 
-if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
-  try {
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? ""))
+  runCommand("slides", () => {
     buildSlides(loadModel());
-  } catch (e) {
-    console.error(`slides: ${(e as Error).message}`);
-    process.exit(1);
-  }
-}
+    return 0;
+  });

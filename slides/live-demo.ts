@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { derived, loadModel, REPO_ROOT, type Model } from "../model/index.ts";
+import { derived, loadModel, REPO_ROOT, runCommand, type Model } from "../model/index.ts";
 
 export interface DemoStep {
   readonly title: string;
@@ -179,12 +179,5 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? "")) {
-  main().then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(`live-demo: ${(e as Error).message}`);
-      process.exit(2);
-    },
-  );
-}
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? ""))
+  runCommand("live-demo", main, { exit: true });
