@@ -375,8 +375,6 @@ function validatePlatform(model: Model, add: AddProblem): void {
       "is not a CozyStack tenant name (lower-case letters and digits only, no dashes)",
       'use e.g. "demo"',
     );
-  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(p.demo.name))
-    add("platform.demo.name", p.demo.name, "is not a Kubernetes name", 'use e.g. "hello-spin"');
   if (!/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+:[A-Za-z0-9._-]+$/.test(p.demo.image))
     add(
       "platform.demo.image",
@@ -419,8 +417,6 @@ function validatePlatform(model: Model, add: AddProblem): void {
       `comes from ${chartHost}, which no cache in services.caches serves: Flux pulls it through the bastion`,
       `use a chart from ${model.services.caches.map((c) => c.upstream).join(", ")}, or add a cache for ${chartHost}`,
     );
-  if (!/^[a-z0-9-]+$/.test(p.gitops.cluster))
-    add("platform.gitops.cluster", p.gitops.cluster, "is not a folder name", 'use e.g. "moon"');
   const builds: readonly [string, string, { module: string; moduleVersion: string }][] = [
     ["versions.cozystack.appsApi", v.cozystack.version, v.cozystack.appsApi],
     ["versions.spinOperator.api", v.spinOperator.version, v.spinOperator.api],
@@ -702,8 +698,6 @@ export function validateModel(model: Model): Model {
       `is not an OpenSSH public key: ${sshKeyProblem(b.sshPublicKey) ?? ""}`,
       'paste one line of your ~/.ssh/id_ed25519.pub, e.g. "ssh-ed25519 AAAAC3Nza… you@home"',
     );
-  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(b.sshUser))
-    add("bastion.sshUser", b.sshUser, "is not a user name", 'use the image\'s login user, e.g. "ec2-user"');
   if (!Number.isInteger(b.rootVolumeGb) || b.rootVolumeGb < 8 || b.rootVolumeGb > 256)
     add(
       "bastion.rootVolumeGb",
@@ -737,10 +731,6 @@ export function validateModel(model: Model): Model {
         "is an IANA time zone in the wrong case",
         `write it as "${canonical}"`,
       );
-  }
-  for (const key of ["name", "asgName"] as const) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(b[key]))
-      add(`bastion.${key}`, b[key], "is not a valid AWS name", "use letters, digits, '-', '_' and '.'");
   }
 
   // Ports of services sharing one host (the bastion) must not clash; lab ports live on other hosts.
@@ -789,13 +779,6 @@ export function validateModel(model: Model): Model {
   });
   validateServices(model, priv, add);
 
-  if (!/^[a-z][a-z0-9-]*-$/.test(model.nodes.namePrefix))
-    add(
-      "nodes.namePrefix",
-      model.nodes.namePrefix,
-      "is not a host-name prefix ending in '-'",
-      'use lowercase letters, digits and "-", e.g. "talos-node-"',
-    );
   const macs = new Map<string, number>();
   // Addresses already taken: what a node must not be given.
   const fixedAddresses = new Map<string, string>([[model.bastion.privateIp, "the bastion's"]]);
@@ -862,20 +845,6 @@ export function validateModel(model: Model): Model {
       model.nodes.machines.length,
       "has no controlplane node",
       'give at least one machine role "controlplane"',
-    );
-  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(model.nodes.configParameterPath))
-    add(
-      "nodes.configParameterPath",
-      model.nodes.configParameterPath,
-      "is not an SSM parameter path",
-      'use "/" and letters, digits, "_", "." or "-", e.g. "/moon-and-back/talos", with no "/" at the end',
-    );
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(model.nodes.clusterName))
-    add(
-      "nodes.clusterName",
-      model.nodes.clusterName,
-      "is not a DNS label",
-      'use lowercase letters, digits and "-", e.g. "moon"',
     );
   for (const key of ["talosApiPort", "kubernetesApiPort"] as const) {
     const p = model.nodes[key];
