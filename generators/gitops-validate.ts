@@ -21,7 +21,7 @@ import { platformPaths, SYNC_SOURCE } from "./platform.ts";
 export const PACKAGE_KIND = "cozystack.io/v1alpha1/Package";
 export const UNVERIFIABLE: Readonly<Record<string, string>> = {
   [PACKAGE_KIND]:
-    "CozyStack's Package CRD ships only inside its operator (internal/crdinstall of github.com/cozystack/cozystack), a module the Go proxy does not serve; the cluster's API server checks it on apply",
+    "CozyStack's Package CRD ships only inside its operator (internal/crdinstall of github.com/cozystack/cozystack): the Go proxy lists v1.6.2 but refuses its zip (HTTP 403, checked 2026-12-04), so no build input carries the CRD; the cluster's API server checks it on apply",
 };
 
 export interface ValidatedObject {

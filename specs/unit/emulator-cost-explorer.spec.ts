@@ -62,21 +62,21 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The emulator's own clock. `startEmulator` removes MOON_NOW unless a test passes one, so
- * the emulator meters on the machine's clock and its month-to-date is this clock's month:
- * the tests compare the ledger with the clock it runs on, not a verdict about the date.
+ * The ledger's clock in these tests: MOON_NOW at a fixed moment (mid-day, mid-month), from
+ * which the emulator's clock runs on for the seconds a test takes, so "today" and "this
+ * month" are the same on every run and no verdict depends on the machine's date.
  */
-const emulatorClock = (): Date => new Date();
+const LEDGER_START = "2026-06-15T12:00:00Z";
+const emulatorClock = (): Date => new Date(LEDGER_START);
 
-async function startEmulator(moonNow?: string): Promise<Emulator> {
+async function startEmulator(moonNow: string = LEDGER_START): Promise<Emulator> {
   const dir = mkdtempSync(join(tmpdir(), "mab-ce-"));
   const prices = join(dir, "prices.json");
   writeEmulatorPrices(prices);
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, [EMULATOR_PRICES_ENV]: prices };
   delete env.MOTO_LAB_UNIX_SOCKET;
-  delete env.MOON_NOW;
-  if (moonNow) env.MOON_NOW = moonNow;
+  env.MOON_NOW = moonNow;
   const child: ChildProcess = spawn(
     python,
     [join(REPO_ROOT, "lab", "moto_lab.py"), "-H", "127.0.0.1", "-p", String(port)],
