@@ -59,8 +59,13 @@ budget_guard() {
   retry aws autoscaling suspend-processes --auto-scaling-group-name "$group" --scaling-processes ScheduledActions ||
     log "budget guard: FAILED to suspend $group's schedule: each scheduled start will be stopped again at boot"
   retry aws autoscaling set-desired-capacity --auto-scaling-group-name "$group" --desired-capacity 0 || {
-    log "budget guard: FAILED to scale $group to zero; its schedule resumed, it runs until its scheduled stop"
-    retry aws autoscaling resume-processes --auto-scaling-group-name "$group" --scaling-processes ScheduledActions || true
+    # A stop that falls while the schedule is suspended is skipped for good (Auto Scaling runs
+    # only actions still to come on resume), so the next check tries the scale again.
+    if retry aws autoscaling resume-processes --auto-scaling-group-name "$group" --scaling-processes ScheduledActions; then
+      log "budget guard: FAILED to scale $group to zero; its schedule resumed, it runs until its scheduled stop"
+    else
+      log "budget guard: FAILED to scale $group to zero and to resume its schedule: it runs until the next check scales it, in ${MOON_BUDGET_GUARD_SECONDS}s"
+    fi
     return 0
   }
   return 1
