@@ -227,6 +227,16 @@ export function talosAssetPath(model: Model, arch: string, file: "vmlinuz" | "in
  */
 export const nodeSelector = (target: TargetName) => (target === "aws" ? "node" : "mac");
 
+/**
+ * The kernel's serial console, where the machine's serial port is. EC2 exposes a 16550-style
+ * UART as ttyS0 on Graviton as on x86 (Talos's own AWS platform passes console=ttyS0:
+ * siderolabs/talos internal/app/machined/pkg/runtime/v1alpha1/platform/aws/aws.go,
+ * KernelArgs), and `aws ec2 get-console-output` shows only what reaches it. QEMU's arm64
+ * `virt` machine (the lab) and most arm64 boards have a PL011 UART, ttyAMA0.
+ */
+export const serialConsole = (target: TargetName, arch: "amd64" | "arm64"): string =>
+  target === "aws" || arch === "amd64" ? "ttyS0" : "ttyAMA0";
+
 function matchboxFiles(model: Model, target: TargetName, dir: string): GeneratedFile[] {
   const d = derived(model);
   const key = nodeSelector(target);
@@ -245,7 +255,7 @@ function matchboxFiles(model: Model, target: TargetName, dir: string): Generated
             "slab_nomerge",
             "pti=on",
             "console=tty0",
-            arch === "amd64" ? "console=ttyS0" : "console=ttyAMA0",
+            `console=${serialConsole(target, arch)}`,
             "printk.devkmsg=on",
             "talos.platform=metal",
             // The loader fills in the MAC (iPXE's ${mac}, and the lab's GRUB image exports one of

@@ -6,6 +6,7 @@
 import type { Model } from "../model/index.ts";
 import { cidrHost, parseIpv4Cidr } from "../model/net.ts";
 import { clusterEndpoint, firstControlPlaneIp } from "./04-talos.ts";
+import { syncCrds } from "./07-gitops.ts";
 import { PLATFORM_PACKAGE, kustomizeFile, platformPaths } from "./platform.ts";
 import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
 import { renderYaml } from "./writers/yaml.ts";
@@ -63,11 +64,18 @@ export function afterBootCommands(model: Model): string[] {
   const ip = firstControlPlaneIp(model);
   const chart = installerChart(model);
   const paths = platformPaths(model);
+  const crds = syncCrds(model)
+    .map((c) => `crd/${c}`)
+    .join(" ");
+  // `kubectl wait` refuses a CRD that does not exist yet, so first wait (10 min at most) for them to appear.
+  const crdWait = `timeout 600 sh -c ${shq(`until kubectl get ${crds} >/dev/null 2>&1; do sleep 5; done`)}`;
   return [
     `talosctl --talosconfig DIR/talosconfig bootstrap --nodes ${shq(ip)} --endpoints ${shq(ip)}`,
     `talosctl --talosconfig DIR/talosconfig kubeconfig --nodes ${shq(ip)} --endpoints ${shq(ip)} DIR/kubeconfig`,
     "export KUBECONFIG=DIR/kubeconfig",
     `helm upgrade --install cozystack ${shq(chart.url)} --version ${shq(chart.version)} --namespace ${shq(model.platform.cozystack.namespace)} --create-namespace --wait`,
+    // helm --wait returns once the operator runs; it installs Flux and its CRDs after that.
+    `${crdWait} && kubectl wait --for=condition=Established --timeout=2m ${crds}`,
     `kubectl apply -k ${shq(paths.fluxSystem)}`,
   ];
 }
@@ -99,7 +107,8 @@ ${cmds.join("\n")}
 2. Install the operator from \`${chart.url}\` at chart version ${chart.version}. It installs
    Flux into \`${model.platform.gitops.fluxNamespace}\`. The nodes pull every image through the
    bastion's caches; the chart and CozyStack's packages come from ghcr.io over the NAT.
-3. Point Flux at this repository (\`${paths.fluxSystem}\`). Flux applies \`${paths.platform}\`
+3. Wait for the operator to install Flux's CRDs (\`helm --wait\` returns before it has), then
+   point Flux at this repository (\`${paths.fluxSystem}\`). Flux applies \`${paths.platform}\`
    (this Package), then spin-operator, the Spin runtime and the demo.
 
 Without Flux, step 3 is \`kubectl apply -f ${shq(`${paths.platform}/package.yaml`)}\`.

@@ -92,6 +92,31 @@ function fluxKustomization(model: Model, step: FluxStep): Record<string, unknown
   };
 }
 
+// Flux's CRDs by kind: the plural each is registered under (fluxcd/source-controller
+// config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml, kustomize-controller's
+// kustomize.toolkit.fluxcd.io_kustomizations.yaml, helm-controller's helm.toolkit.fluxcd.io_helmreleases.yaml).
+const FLUX_PLURALS: Readonly<Record<string, string>> = {
+  GitRepository: "gitrepositories",
+  OCIRepository: "ocirepositories",
+  HelmRepository: "helmrepositories",
+  Kustomization: "kustomizations",
+  HelmRelease: "helmreleases",
+};
+
+/**
+ * The CRDs the sync's objects need: CozyStack's operator installs them after its chart is
+ * up, so the step that applies the sync waits for each to be established first.
+ */
+export function syncCrds(model: Model): string[] {
+  return syncObjects(model).map((o) => {
+    const [group] = String(o.apiVersion).split("/");
+    const plural = FLUX_PLURALS[String(o.kind)];
+    if (!plural)
+      throw new Error(`generator 07: no CRD plural known for ${String(o.kind)}: add it to FLUX_PLURALS`);
+    return `${plural}.${group ?? ""}`;
+  });
+}
+
 function syncObjects(model: Model): Record<string, unknown>[] {
   const g = model.platform.gitops;
   return [

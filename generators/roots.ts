@@ -14,6 +14,7 @@ import {
   type RootTarget,
 } from "./types.ts";
 import { shq } from "./writers/shell.ts";
+import { tofuRequiredVersion } from "./tofu-features.ts";
 
 const header = (what: string): string => `${what}\n${generatedHeader("all")}`;
 
@@ -23,7 +24,7 @@ export function versionsTf(constraint: string, extra: Block[] = [], test: number
     block(
       "terraform",
       [],
-      attrs({ required_version: ">= 1.9" }),
+      attrs({ required_version: tofuRequiredVersion() }),
       block("required_providers", [], attr("aws", { source: "hashicorp/aws", version: constraint })),
       extra,
     ),
