@@ -279,6 +279,22 @@ function moduleVariables(model: Model): BastionVariable[] {
       ],
     },
     {
+      name: "registry_credentials_parameter_path",
+      root: "registry_credentials_parameter_path",
+      type: "string",
+      description:
+        "SSM path of the caches' upstream credentials (SecureString <path>/<upstream>/username and /password, optional); the bastion may read this subtree.",
+      example: `"${model.services.registryCredentialsPath}"`,
+      default: model.services.registryCredentialsPath,
+      validations: [
+        {
+          condition: 'can(regex("^(/[A-Za-z0-9_.-]+)+$", var.registry_credentials_parameter_path))',
+          message:
+            'registry_credentials_parameter_path must be an SSM path such as "/moon-and-back/registry", without a trailing "/".',
+        },
+      ],
+    },
+    {
       name: "budget_name",
       type: "string",
       description:
@@ -461,6 +477,19 @@ function iamTf(): string {
             resources: ref(
               '["arn:aws:ssm:*:*:parameter${var.talos_config_parameter_path}/configs", "arn:aws:ssm:*:*:parameter${var.talos_config_parameter_path}/configs/*"]',
             ),
+          }),
+        ),
+        comment(
+          "The caches' upstream credentials, where the operator put them (the netboot start script\n" +
+            "reads each; one that is not there means an anonymous pull).",
+        ),
+        block(
+          "statement",
+          [],
+          attrs({
+            sid: "ReadTheCachesCredentials",
+            actions: ["ssm:GetParameter"],
+            resources: ref('["arn:aws:ssm:*:*:parameter${var.registry_credentials_parameter_path}/*"]'),
           }),
         ),
         comment("Describe calls support no resource-level permissions."),

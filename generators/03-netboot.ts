@@ -291,7 +291,6 @@ export function composeDoc(model: Model, target: "aws" | "home"): Record<string,
   const service = (name: string, rest: Record<string, unknown>) => ({
     [name]: { container_name: name, network_mode: "host", restart: "unless-stopped", ...rest },
   });
-  const envVar = (upstream: string) => upstream.toUpperCase().replace(/[^A-Z0-9]/g, "_");
   // No top-level `name`: the start script names the project, so older compose tools read it too.
   return {
     services: {
@@ -389,7 +388,12 @@ export function nativePlan(model: Model): NativePlan {
         name: cacheName(c.upstream),
         program: `registry ${model.versions.registry.version} (CNCF distribution), built from its Go module`,
         argv: ["registry", "serve", `\${CONF}/registry/${c.upstream}.yml`],
-        env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: `\${DATA}/registry/${c.upstream}` },
+        env: {
+          REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: `\${DATA}/registry/${c.upstream}`,
+          // From the bundle's .env, as compose has them; unset when none is stored.
+          REGISTRY_PROXY_USERNAME: `\${${envVar(c.upstream)}_USERNAME}`,
+          REGISTRY_PROXY_PASSWORD: `\${${envVar(c.upstream)}_PASSWORD}`,
+        },
         ready: [{ proto: "tcp" as const, port: c.port }],
       })),
       {
@@ -427,6 +431,9 @@ export function nativePlan(model: Model): NativePlan {
   };
 }
 
+/** The .env variable prefix of a cache's credentials: the start script's `tr 'a-z.-' 'A-Z__'`. */
+const envVar = (upstream: string) => upstream.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
 /** The bundle's start script: the same file for every target; the runtime decides the rendering. */
 export function startScript(model: Model): string {
   const order = serviceOrder(model);
@@ -442,10 +449,10 @@ export function startScript(model: Model): string {
       {
         why: "The model's values this script reads, each quoted for the shell once, here.",
         commands: [
-          `project=${shq(model.project)}`,
           `talos_version=${shq(v.talos)}`,
           `compose_version=${shq(v.composePlugin)}`,
           `config_parameters=${shq(`${model.nodes.configParameterPath}/configs`)}`,
+          `credential_parameters=${shq(model.services.registryCredentialsPath)}`,
           `upstreams=(${model.services.caches.map((c) => shq(c.upstream)).join(" ")})`,
         ],
       },
@@ -535,6 +542,35 @@ export function startScript(model: Model): string {
         ],
       },
       {
+        why:
+          "Upstream credentials, where the operator stored them, from the parameter store into an\n" +
+          "untracked .env that both runtimes read. A parameter that is not there means an anonymous\n" +
+          "pull; any other failure (AccessDenied, no route) is logged, and that cache pulls anonymously.",
+        commands: [
+          "old_umask=$(umask) && umask 077",
+          ': >"$here/.env"',
+          "read_credential() {",
+          '  local name="$credential_parameters/$1/$2" error',
+          '  error=$(aws ssm get-parameter --with-decryption --name "$name" --query Parameter.Value --output text 2>&1 >>"$here/.env.value") && return 0',
+          '  case "$error" in',
+          '    *ParameterNotFound*) log "no $name: $1 is pulled anonymously" ;;',
+          '    *) log "could not read $name, so $1 is pulled anonymously: $(echo "$error" | tr "\\n" " ")" ;;',
+          "  esac",
+          "  return 1",
+          "}",
+          'for upstream in "${upstreams[@]}"; do',
+          `  var=$(echo "$upstream" | tr 'a-z.-' 'A-Z__')`,
+          '  rm -f "$here/.env.value"',
+          '  if read_credential "$upstream" username && read_credential "$upstream" password; then',
+          '    { echo "${var}_USERNAME=$(sed -n 1p "$here/.env.value")"; echo "${var}_PASSWORD=$(sed -n 2p "$here/.env.value")"; } >>"$here/.env"',
+          '    log "$upstream: pulling with the stored credentials"',
+          "  fi",
+          "done",
+          'rm -f "$here/.env.value"',
+          'umask "$old_umask"',
+        ],
+      },
+      {
         why: "Each runtime starts the services in the same order and returns once they answer.",
         commands: [
           'case "$MOON_CONTAINER_RUNTIME" in',
@@ -555,15 +591,6 @@ export function startScript(model: Model): string {
           "      printf '[Resolve]\\nDNSStubListener=no\\n' >/etc/systemd/resolved.conf.d/moon-netboot.conf",
           "      systemctl restart systemd-resolved",
           "    fi",
-          "    # Upstream credentials, where set, come from the parameter store into an untracked .env.",
-          '    umask 077; : >"$here/.env"',
-          '    for upstream in "${upstreams[@]}"; do',
-          `      var=$(echo "$upstream" | tr 'a-z.-' 'A-Z__')`,
-          "      for field in username password; do",
-          '        value=$(aws ssm get-parameter --with-decryption --name "/$project/registry/$upstream/$field" --query Parameter.Value --output text 2>/dev/null) || continue',
-          `        echo "\${var}_$(echo "$field" | tr '[:lower:]' '[:upper:]')=$value" >>"$here/.env"`,
-          "      done",
-          "    done",
           `    compose=(docker compose --project-name ${COMPOSE_PROJECT} --project-directory "$here" --file "$here/compose.yaml")`,
           "    # The iPXE loaders ship in the dnsmasq image; copy them to the TFTP root once.",
           `    "\${compose[@]}" run --rm --no-deps --entrypoint sh dnsmasq -c 'cp -n /var/lib/tftpboot/* /var/lib/moon-tftp/ 2>/dev/null || true'`,

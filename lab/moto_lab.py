@@ -12,6 +12,9 @@
   interface the template describes (its public IPv4, its security groups) and the template's
   metadata options (IMDSv2) are dropped, so every instance would get no public address, the
   VPC's default group and optional IMDSv1. On AWS the instance gets what the template says.
+- An instance launched from a launch template gets no instance profile from it (the
+  template's IamInstanceProfile is dropped), so it would have no role. On AWS it has the
+  template's profile.
 - A launch template's own tags (TagSpecifications for "launch-template", given beside the
   template data) show up inside its template data, so every plan wants to remove them.
 - A security group rule that references another group keeps its description beside the
@@ -83,17 +86,23 @@ Usage: python moto_lab.py -H 127.0.0.1 -p 4566
 
 import dataclasses
 import datetime
+import fnmatch
+import io
 import json
 import os
+import re
 import sys
 import threading
 import time
+import urllib.parse
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import moto.server
 from werkzeug.serving import run_simple
 
+from moto.autoscaling.models import autoscaling_backends
 from moto.budgets.responses import BudgetsResponse
 from moto.ce.responses import CostExplorerResponse
 from moto.core.exceptions import JsonRESTError
@@ -174,7 +183,16 @@ def _run_instances(self: Any, image_id: str, count: int, user_data: Any, securit
                 kwargs["security_group_ids"] = list(groups)
         if "metadata_options" not in kwargs and data.get("MetadataOptions"):
             kwargs["metadata_options"] = data["MetadataOptions"]
-    return _released_run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
+    reservation = _released_run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
+    profile = self._get_template_from_args(lt).data.get("IamInstanceProfile") if lt else None
+    if profile and not (kwargs.get("iam_instance_profile_name") or kwargs.get("iam_instance_profile_arn")):
+        for instance in reservation.instances:
+            self.associate_iam_instance_profile(
+                instance_id=instance.id,
+                iam_instance_profile_name=profile.get("Name"),
+                iam_instance_profile_arn=profile.get("Arn"),
+            )
+    return reservation
 
 
 InstanceBackend.run_instances = _run_instances  # type: ignore[method-assign]
@@ -653,8 +671,243 @@ BudgetsResponse.describe_budgets = _describe_budgets  # type: ignore[method-assi
 BudgetsResponse.update_budget = _update_budget  # type: ignore[attr-defined]
 
 
+# --- IAM, enforced for the lab's instances -------------------------------------------------------
+#
+# moto's own IAM enforcement (INITIAL_NO_AUTH_ACTION_COUNT) authorises every call of EC2, SSM,
+# Auto Scaling and the rest against resource "*" (moto/iam/access_control.py,
+# _determine_resource), so a statement scoped to an ARN never matches and it evaluates no
+# condition but sts:ExternalId. The lab evaluates instance roles itself instead: a call signed
+# with an instance's credentials (the lab's IMDS hands out "ASIALAB" + the instance ID) is
+# allowed only when the role of the instance's profile allows the IAM action on each resource
+# the Service Authorization Reference lists for it
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html),
+# with an explicit Deny winning (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+# A call the lab has no resource mapping for, or a condition it cannot evaluate, is refused
+# and says so: the lab never allows what it did not check. The operator's own calls (OpenTofu,
+# the specs: key "lab") are not restricted, as an administrator's would not be.
+
+_LAB_INSTANCE_KEY = "ASIALAB"
+_denials: list[dict[str, str]] = []
+# What was allowed, once per role, action and resource: a spec can see that enforcement ran.
+_allowed: dict[tuple[str, str, str], dict[str, str]] = {}
+
+
+def _instance_of(key: str) -> tuple[str, str, Any] | None:
+    """The account, region and instance whose lab credentials these are."""
+    instance_id = "i-" + key[len(_LAB_INSTANCE_KEY):].lower()
+    for account, regions in list(dict.items(ec2_backends)):
+        for region, b in list(dict.items(regions)):
+            for i in b.all_instances():
+                if i.id == instance_id:
+                    return account, region, i
+    return None
+
+
+def _role_documents(account: str, region: str, instance: Any) -> tuple[str, list[dict[str, Any]]]:
+    """The instance's role (by its profile, as IMDS names it) and its policy documents."""
+    b = ec2_backends[account][region]
+    assoc = b.iam_instance_profile_associations.get(instance.id)
+    profile = getattr(assoc, "iam_instance_profile", None)
+    roles = list(getattr(profile, "roles", []) or [])
+    if not roles:
+        return "", []
+    role = roles[0]
+    docs: list[Any] = list(role.policies.values())
+    for policy in role.managed_policies.values():
+        docs += [v.document for v in policy.versions if v.is_default]
+    parsed = []
+    for d in docs:
+        text = d if isinstance(d, str) else json.dumps(d)
+        parsed.append(json.loads(urllib.parse.unquote(text) if text.lstrip().startswith("%") else text))
+    return role.name, parsed
+
+
+def _list(v: Any) -> list[str]:
+    return [v] if isinstance(v, str) else list(v or [])
+
+
+def _glob(pattern: str, value: str, case: bool) -> bool:
+    rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(rx, value, 0 if case else re.IGNORECASE) is not None
+
+
+class _Unevaluable(Exception):
+    pass
+
+
+def _condition_holds(cond: dict[str, Any], tags: dict[str, str]) -> bool:
+    for op, keys in cond.items():
+        for key, wanted in keys.items():
+            if not key.startswith("aws:ResourceTag/") or op not in ("StringEquals", "StringLike"):
+                raise _Unevaluable(f"the condition {op} on {key}")
+            have = tags.get(key.split("/", 1)[1])
+            if have is None:
+                return False
+            if not any(have == w if op == "StringEquals" else fnmatch.fnmatchcase(have, w) for w in _list(wanted)):
+                return False
+    return True
+
+
+def _decide(docs: list[dict[str, Any]], action: str, arn: str, tags: dict[str, str]) -> str:
+    """allow, or the reason it is denied, by IAM's order: explicit deny, then any allow."""
+    allowed = False
+    for doc in docs:
+        statements = doc.get("Statement", [])
+        for st in [statements] if isinstance(statements, dict) else statements:
+            if "Action" in st:
+                acts = any(_glob(a, action, False) for a in _list(st["Action"]))
+            else:
+                acts = not any(_glob(a, action, False) for a in _list(st.get("NotAction")))
+            if "Resource" in st:
+                res = any(_glob(r, arn, True) for r in _list(st["Resource"]))
+            else:
+                res = not any(_glob(r, arn, True) for r in _list(st.get("NotResource")))
+            if not (acts and res) or not _condition_holds(st.get("Condition", {}), tags):
+                continue
+            if st.get("Effect") == "Deny":
+                return "an explicit deny in an identity-based policy"
+            allowed = True
+    return "allow" if allowed else "no identity-based policy allows it"
+
+
+def _ec2_tags(b: Any, resource_id: str) -> dict[str, str]:
+    return dict(b.tags.get(resource_id, {}))
+
+
+def _group_resource(account: str, region: str, name: str) -> tuple[str, dict[str, str]]:
+    group = autoscaling_backends[account][region].autoscaling_groups.get(name)
+    if group is None:
+        return f"arn:aws:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/{name}", {}
+    return group.arn, {t["Key"]: t["Value"] for t in group.tags}
+
+
+def _resources(account: str, region: str, op: str, p: dict[str, Any]) -> tuple[str, list[tuple[str, dict[str, str]]]] | None:
+    """The IAM action and the resources (ARN, tags) a call is authorised on; None if the lab has no mapping."""
+    b = ec2_backends[account][region]
+    ec2 = f"arn:aws:ec2:{region}:{account}"
+    ssm = f"arn:aws:ssm:{region}:{account}:parameter"
+    if op in ("ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeTags"):
+        return op, [("*", {})]
+    if op in ("ec2:AttachNetworkInterface", "ec2:DetachNetworkInterface"):
+        if op == "ec2:AttachNetworkInterface":
+            eni_id, instance_id = p.get("NetworkInterfaceId", ""), p.get("InstanceId", "")
+        else:
+            eni = next((e for e in b.enis.values() if getattr(e, "attachment_id", None) == p.get("AttachmentId")), None)
+            eni_id = eni.id if eni else ""
+            instance_id = eni.instance.id if eni is not None and getattr(eni, "instance", None) is not None else ""
+        return op, [
+            (f"{ec2}:network-interface/{eni_id}", _ec2_tags(b, eni_id)),
+            (f"{ec2}:instance/{instance_id}", _ec2_tags(b, instance_id)),
+        ]
+    if op in ("autoscaling:SetDesiredCapacity", "autoscaling:SuspendProcesses", "autoscaling:ResumeProcesses"):
+        return op, [_group_resource(account, region, p.get("AutoScalingGroupName", ""))]
+    if op == "autoscaling:SetInstanceHealth":
+        asb = autoscaling_backends[account][region]
+        name = next(
+            (g.name for g in asb.autoscaling_groups.values() if any(s.instance.id == p.get("InstanceId") for s in g.instance_states)),
+            "",
+        )
+        return op, [_group_resource(account, region, name)]
+    if op == "budgets:DescribeBudget":
+        return "budgets:ViewBudget", [(f"arn:aws:budgets::{account}:budget/{p.get('BudgetName', '')}", {})]
+    if op == "ssm:GetParameter":
+        return op, [(ssm + p.get("Name", ""), {})]
+    if op == "ssm:GetParameters":
+        return op, [(ssm + n, {}) for n in p.get("Names", [])]
+    if op == "ssm:GetParametersByPath":
+        return op, [(ssm + p.get("Path", ""), {})]
+    return None
+
+
+_NO_PERMISSION = {"sts:GetCallerIdentity"}  # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+_JSON_PREFIXES = {"AmazonSSM": "ssm", "AWSBudgetServiceGateway": "budgets"}
+
+
+def _call(environ: dict[str, Any], body: bytes) -> tuple[str, str, dict[str, Any]] | None:
+    """The signing key, the operation as service:Action, and its parameters."""
+    m = re.search(r"Credential=([A-Z0-9]+)/[^/]+/[^/]+/([a-z0-9-]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    if not m:
+        return None
+    key, service = m.group(1), m.group(2)
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        prefix, _, action = target.partition(".")
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = {}
+        return key, f"{_JSON_PREFIXES.get(prefix, service)}:{action}", params
+    form = urllib.parse.parse_qs(body.decode("utf-8", "replace") or environ.get("QUERY_STRING", ""))
+    flat = {k: v[0] for k, v in form.items()}
+    return key, f"{service}:{flat.get('Action', '')}", flat
+
+
+def _refusal(service: str, message: str, start_response: Any) -> list[bytes]:
+    rid = str(uuid.uuid4())
+    if service in ("ssm", "budgets"):
+        start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "AccessDeniedException")])
+        return [json.dumps({"__type": "AccessDeniedException", "message": message}).encode()]
+    if service == "ec2":
+        xml = f"<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>{message}</Message></Error></Errors><RequestID>{rid}</RequestID></Response>"
+    else:
+        xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{message}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>"
+    start_response("403 Forbidden", [("Content-Type", "text/xml")])
+    return [xml.encode()]
+
+
+def _enforcing(app: Any) -> Any:
+    """The WSGI app, with the calls of the lab's instances authorised by their roles' policies."""
+
+    def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == "/moto-lab/iam":
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [json.dumps({"allowed": list(_allowed.values()), "denied": _denials}).encode()]
+        if environ.get("PATH_INFO") == "/moto-api/reset":
+            _denials.clear()
+            _allowed.clear()
+        if _LAB_INSTANCE_KEY not in environ.get("HTTP_AUTHORIZATION", ""):
+            return app(environ, start_response)
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        call = _call(environ, body)
+        if call is None or not call[0].startswith(_LAB_INSTANCE_KEY) or call[1] in _NO_PERMISSION:
+            return app(environ, start_response)
+        key, op, params = call
+        with _api_lock:
+            found = _instance_of(key)
+            if found is None:
+                reason, role, action, arn = "the credentials belong to no instance", "", op, "*"
+            else:
+                account, region, instance = found
+                role, docs = _role_documents(account, region, instance)
+                mapped = _resources(account, region, op, params)
+                reason, action, arn = "allow", op, "*"
+                if mapped is None:
+                    reason = f"the lab has no resource mapping for {op} (add one to lab/moto_lab.py _resources)"
+                else:
+                    action = mapped[0]
+                    for arn, tags in mapped[1]:
+                        try:
+                            reason = _decide(docs, action, arn, tags) if role else "the instance has no instance profile role"
+                        except _Unevaluable as e:
+                            reason = f"the lab cannot evaluate {e}"
+                        if reason != "allow":
+                            break
+                        _allowed[(role, action, arn)] = {"role": role, "action": action, "resource": arn}
+            if reason != "allow":
+                who = f"arn:aws:sts::{found[0] if found else '?'}:assumed-role/{role or '?'}/{found[2].id if found else '?'}"
+                message = f"User: {who} is not authorized to perform: {action} on resource: {arn} because {reason}"
+                _denials.append({"role": role, "action": action, "resource": arn, "reason": reason})
+        if reason == "allow":
+            return app(environ, start_response)
+        print(f"moto_lab: IAM refused {op}: {message}", file=sys.stderr, flush=True)
+        return _refusal(op.split(":")[0], message, start_response)
+
+    return wrapped
+
+
 def _run_simple(host: str, port: int, app: Any, **kwargs: Any) -> None:
-    app = _observing(app)
+    app = _enforcing(_observing(app))
     sock = os.environ.get("MOTO_LAB_UNIX_SOCKET")
     if sock:
         threading.Thread(

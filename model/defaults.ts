@@ -56,6 +56,7 @@ export const DEFAULT_MODEL: Model = {
       { upstream: "quay.io", port: 5053, remoteUrl: "https://quay.io" },
       { upstream: "registry.k8s.io", port: 5054, remoteUrl: "https://registry.k8s.io" },
     ],
+    registryCredentialsPath: "/moon-and-back/registry",
     // Above the addresses the emulator hands out from the bottom, below the lab's test host.
     dhcp: { firstHost: 160, lastHost: 199, leaseTime: "12h" },
     dnsFilter: {

@@ -45,6 +45,15 @@ const ABS_PATH = rule(
   "an absolute path without '..'",
   "/var/lib/moon-and-back",
 );
+// A path the kit or the operator creates parameters under: AWS reserves names beginning with
+// aws or ssm (any case), and a hierarchy has at most 15 levels
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html).
+const OWN_SSM_PATH = rule(
+  /^(?!\/?[aA][wW][sS])(?!\/?[sS][sS][mM])(\/[A-Za-z0-9_.-]+){1,13}$/,
+  1011,
+  "an SSM parameter path of at most 13 levels (the kit adds two), not beginning with aws or ssm",
+  "/moon-and-back/talos",
+);
 // Paths inside a repository: relative, no "..", no empty segment.
 const REL_PATH = rule(
   /^(?!\.\.?(\/|$))[A-Za-z0-9_-][A-Za-z0-9._-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9._-]+)*$/,
@@ -145,20 +154,13 @@ export const STRING_RULES: Readonly<Record<string, StringRule>> = {
   "services.dnsFilter.bastionNames[]": K8S_NAME,
   "services.dnsFilter.blocklist[]": DNS_NAME,
   "services.dataDir": ABS_PATH,
+  "services.registryCredentialsPath": OWN_SSM_PATH,
   "nodes.namePrefix": rule(/^[a-z][a-z0-9-]*-$/, 50, "a host-name prefix ending in '-'", "talos-node-"),
   "nodes.machines[].mac": rule(/^[0-9a-f:]+$/, 17, "a lower-case MAC address", "02:4d:42:00:00:01"),
   "nodes.machines[].ip": IPV4,
   "nodes.machines[].arch": WORD,
   "nodes.machines[].role": WORD,
-  // A path the kit creates parameters under: AWS reserves names beginning with aws or ssm
-  // (any case), and a hierarchy has at most 15 levels
-  // (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html).
-  "nodes.configParameterPath": rule(
-    /^(?!\/?[aA][wW][sS])(?!\/?[sS][sS][mM])(\/[A-Za-z0-9_.-]+){1,13}$/,
-    1011,
-    "an SSM parameter path of at most 13 levels (the kit adds two), not beginning with aws or ssm",
-    "/moon-and-back/talos",
-  ),
+  "nodes.configParameterPath": OWN_SSM_PATH,
   "nodes.clusterName": K8S_NAME,
   "nodes.podCidr": IPV4_CIDR,
   "nodes.serviceCidr": IPV4_CIDR,

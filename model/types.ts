@@ -143,6 +143,11 @@ export interface ServicesModel {
   readonly dnsPort: number;
   readonly tftpPort: number;
   readonly caches: readonly RegistryCacheModel[];
+  /**
+   * SSM path of the caches' upstream credentials (SecureString `<path>/<upstream>/username`
+   * and `/password`, put there by the operator): the bastion's role may read this subtree.
+   */
+  readonly registryCredentialsPath: string;
   /** DHCP for the home lab and the local lab (on AWS, the VPC's DHCP is AWS's; dnsmasq serves TFTP only). */
   readonly dhcp: DhcpModel;
   readonly dnsFilter: DnsFilterModel;

@@ -303,6 +303,16 @@ function validateServices(model: Model, priv: Ipv4Cidr | undefined, add: AddProb
   });
   if (!/^\/[A-Za-z0-9._/-]+$/.test(s.dataDir) || s.dataDir.includes(".."))
     add("services.dataDir", s.dataDir, "is not an absolute path", 'use e.g. "/var/lib/moon-and-back"');
+  // The bastion's role may read the credentials subtree: it must not hold the Talos secrets.
+  const within = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  const talos = model.nodes.configParameterPath;
+  if (within(s.registryCredentialsPath, talos) || within(talos, s.registryCredentialsPath))
+    add(
+      "services.registryCredentialsPath",
+      s.registryCredentialsPath,
+      `overlaps nodes.configParameterPath (${talos}): the bastion, which may read the credentials, could read the Talos secrets`,
+      'use a path of its own, e.g. "/moon-and-back/registry"',
+    );
   if (!(Number.isInteger(s.restartDelaySeconds) && s.restartDelaySeconds >= 0 && s.restartDelaySeconds <= 60))
     add("services.restartDelaySeconds", s.restartDelaySeconds, "is not a delay", "use 0-60 seconds, e.g. 1");
   const images = model.versions.images;

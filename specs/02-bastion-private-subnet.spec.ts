@@ -159,6 +159,36 @@ test.describe("02 bastion in private subnet", () => {
     }
   });
 
+  test("every AWS call the bastion made was one its role allows, the caches' credentials read included", async ({
+    model,
+    target,
+  }) => {
+    test.skip(!target.hasLabDataPlane, "the lab's emulator enforces instance roles; on AWS, IAM itself does");
+    // Level: lab. The emulator checks each call the bastion signs with its instance credentials
+    // against the role's policies as OpenTofu applied them (lab/moto_lab.py), as IAM would.
+    const iam = await new LabClient(model).iamDecisions();
+    await evidence("the emulator's IAM decisions for the lab's instances", iam);
+    expect(iam.denied, "no call of the bastion was refused by its role").toEqual([]);
+    const role = `${model.project}-bastion`;
+    const allowed = iam.allowed.filter((d) => d.role === role);
+    const arn = (action: string, resource: RegExp): void => {
+      expect(
+        allowed.some((d) => d.action === action && resource.test(d.resource)),
+        `the bastion made ${action} on ${resource.source}, and its role allowed it`,
+      ).toBe(true);
+    };
+    arn("ec2:AttachNetworkInterface", /:network-interface\/eni-/);
+    arn("ec2:AttachNetworkInterface", /:instance\/i-/);
+    arn("budgets:ViewBudget", /^arn:aws:budgets::\d{12}:budget\//);
+    for (const c of model.services.caches) {
+      const name = `${model.services.registryCredentialsPath}/${c.upstream}/username`;
+      arn(
+        "ssm:GetParameter",
+        new RegExp(`^arn:aws:ssm:${model.region}:\\d{12}:parameter${name.replaceAll(".", "\\.")}$`),
+      );
+    }
+  });
+
   test("SSH with the operator's key works from home", async ({ aws, bastion, model, target }) => {
     await test.step("replies to home leave by the internet gateway, and only replies to home", async () => {
       const eni = await bastion.fixedInterface();

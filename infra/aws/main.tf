@@ -22,33 +22,34 @@ module "network" {
 }
 
 module "bastion" {
-  source                      = "../modules/bastion"
-  name                        = var.name
-  private_ip                  = var.bastion_private_ip
-  instance_name               = var.bastion_name
-  asg_name                    = var.bastion_asg_name
-  instance_type               = var.bastion_instance_type
-  root_volume_size            = var.bastion_root_volume_size
-  ami_parameter               = var.bastion_ami_parameter
-  operator_ipv6_cidr          = var.operator_ipv6_cidr
-  ssh_public_key              = var.ssh_public_key
-  schedule_start              = var.bastion_schedule_start
-  schedule_stop               = var.bastion_schedule_stop
-  schedule_time_zone          = var.bastion_schedule_time_zone
-  netboot_ports               = var.netboot_ports
-  talos_config_parameter_path = var.talos_config_parameter_path
-  tags                        = var.tags
-  vpc_id                      = module.network.vpc_id
-  vpc_cidr                    = var.vpc_cidr
-  subnet_id                   = module.network.private_subnet_id
-  nat                         = var.nat == "bastion"
-  public_subnet_id            = module.network.public_subnet_id
-  subnet_cidr                 = var.private_subnet_cidr
-  subnet_ipv6_cidr            = module.network.private_subnet_ipv6_cidr
-  route_table_id              = module.network.private_route_table_id
-  internet_gateway_id         = module.network.internet_gateway_id
-  netboot_dir                 = "${path.root}/netboot"
-  budget_name                 = module.budget.budget_name
+  source                              = "../modules/bastion"
+  name                                = var.name
+  private_ip                          = var.bastion_private_ip
+  instance_name                       = var.bastion_name
+  asg_name                            = var.bastion_asg_name
+  instance_type                       = var.bastion_instance_type
+  root_volume_size                    = var.bastion_root_volume_size
+  ami_parameter                       = var.bastion_ami_parameter
+  operator_ipv6_cidr                  = var.operator_ipv6_cidr
+  ssh_public_key                      = var.ssh_public_key
+  schedule_start                      = var.bastion_schedule_start
+  schedule_stop                       = var.bastion_schedule_stop
+  schedule_time_zone                  = var.bastion_schedule_time_zone
+  netboot_ports                       = var.netboot_ports
+  talos_config_parameter_path         = var.talos_config_parameter_path
+  registry_credentials_parameter_path = var.registry_credentials_parameter_path
+  tags                                = var.tags
+  vpc_id                              = module.network.vpc_id
+  vpc_cidr                            = var.vpc_cidr
+  subnet_id                           = module.network.private_subnet_id
+  nat                                 = var.nat == "bastion"
+  public_subnet_id                    = module.network.public_subnet_id
+  subnet_cidr                         = var.private_subnet_cidr
+  subnet_ipv6_cidr                    = module.network.private_subnet_ipv6_cidr
+  route_table_id                      = module.network.private_route_table_id
+  internet_gateway_id                 = module.network.internet_gateway_id
+  netboot_dir                         = "${path.root}/netboot"
+  budget_name                         = module.budget.budget_name
 }
 
 module "nodes" {

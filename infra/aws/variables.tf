@@ -280,6 +280,16 @@ variable "talos_config_parameter_path" {
   }
 }
 
+variable "registry_credentials_parameter_path" {
+  type        = string
+  description = "SSM path of the caches' upstream credentials (SecureString <path>/<upstream>/username and /password, optional); the bastion may read this subtree. Example: \"/moon-and-back/registry\""
+  default     = "/moon-and-back/registry"
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.registry_credentials_parameter_path))
+    error_message = "registry_credentials_parameter_path must be an SSM path such as \"/moon-and-back/registry\", without a trailing \"/\"."
+  }
+}
+
 variable "nodes_enabled" {
   type        = bool
   description = "Whether the nodes run: an experiment session sets it to true, the always-on baseline keeps it false. Example: true"

@@ -38,12 +38,13 @@ function metadata(path: string): string | undefined {
     "iam/security-credentials/": config.role,
   };
   if (config.role && path === `iam/security-credentials/${config.role}`)
-    // The emulator accepts any key; these are the lab's, and expire like real ones.
+    // The emulator knows the instance by its key and allows its calls only as far as its
+    // profile's role does (lab/moto_lab.py, "IAM, enforced for the lab's instances").
     return JSON.stringify({
       Code: "Success",
       LastUpdated: now.toISOString(),
       Type: "AWS-HMAC",
-      AccessKeyId: "ASIALABBASTION",
+      AccessKeyId: `ASIALAB${config.instanceId.replace(/^i-/, "").toUpperCase()}`,
       SecretAccessKey: "lab",
       Token: "lab",
       Expiration: new Date(now.getTime() + 6 * 3600_000).toISOString(),

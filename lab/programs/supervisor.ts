@@ -6,7 +6,7 @@
 //
 //   supervisor.ts <services.json>     (MOON_DATA_DIR names the data directory)
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   SUPERVISOR_READY,
@@ -24,7 +24,26 @@ if (!planFile || !dataDir) {
 }
 const plan = JSON.parse(readFileSync(planFile, "utf8")) as NativePlan;
 const confDir = dirname(planFile);
-const expand = (s: string) => s.replaceAll("${CONF}", confDir).replaceAll("${DATA}", dataDir);
+// The start script writes the caches' upstream credentials, where the operator stored any,
+// to the bundle's .env (compose reads the same file): KEY=VALUE lines, the value raw.
+const dotEnv = new Map<string, string>();
+if (existsSync(join(confDir, ".env")))
+  for (const line of readFileSync(join(confDir, ".env"), "utf8").split("\n")) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m?.[1]) dotEnv.set(m[1], m[2] ?? "");
+  }
+const expand = (s: string) =>
+  s
+    .replaceAll("${CONF}", confDir)
+    .replaceAll("${DATA}", dataDir)
+    .replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => dotEnv.get(name) ?? "");
+/** A service's environment: a variable whose value comes out empty (no credential stored) is left unset. */
+const serviceEnv = (svc: NativeService): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(svc.env)
+      .map(([k, v]) => [k, expand(v)] as const)
+      .filter(([, v]) => v !== ""),
+  );
 
 export interface ServiceStatus {
   name: string;
@@ -74,7 +93,7 @@ function start(svc: NativeService): void {
   if (!cmd) throw new Error(`${svc.name} has no command`);
   const out = openSync(join(dataDir, "logs", `${svc.name}.log`), "a");
   const child = spawn(cmd, args, {
-    env: { ...process.env, ...Object.fromEntries(Object.entries(svc.env).map(([k, v]) => [k, expand(v)])) },
+    env: { ...process.env, ...serviceEnv(svc) },
     stdio: ["ignore", out, out],
   });
   closeSync(out);

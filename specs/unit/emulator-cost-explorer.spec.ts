@@ -3,10 +3,7 @@
 // those seconds priced from cost/prices.ts: compute, its disk and its public address, each
 // within the bounds the test's own clock allows. Stopping, terminating, other periods, an
 // unpriced type and MOON_NOW's clock each change the answer the way they must.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   CostExplorerClient,
@@ -28,10 +25,8 @@ import { EMULATOR_PRICES_ENV, writeEmulatorPrices } from "../../cost/emulator-pr
 import { monthToDateRequest, readMonthToDate } from "../../cost/explorer.ts";
 import { HOURS_PER_MONTH, INSTANCE_HOUR, PRICES, PRICES_REGION } from "../../cost/prices.ts";
 import { SERVICES } from "../../cost/services.ts";
-import { DEFAULT_MODEL, REPO_ROOT } from "../../model/index.ts";
-import { toolPaths } from "../../setup/tools.ts";
+import { python, startEmulatorProcess } from "./emulator-process.ts";
 
-const python = toolPaths(DEFAULT_MODEL).python;
 const TYPE = "t4g.small";
 const DISK_GB = 8;
 // The AMI the kit's bastion and NAT name (moto knows it; its root device is /dev/xvda).
@@ -47,20 +42,6 @@ interface Emulator {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      s.close(() => {
-        if (typeof address === "object" && address) resolve(address.port);
-        else reject(new Error("no port"));
-      });
-    });
-  });
-}
-
 /**
  * The ledger's clock in these tests: MOON_NOW at a fixed moment (mid-day, mid-month), from
  * which the emulator's clock runs on for the seconds a test takes, so "today" and "this
@@ -70,44 +51,12 @@ const LEDGER_START = "2026-06-15T12:00:00Z";
 const emulatorClock = (): Date => new Date(LEDGER_START);
 
 async function startEmulator(moonNow: string = LEDGER_START): Promise<Emulator> {
-  const dir = mkdtempSync(join(tmpdir(), "mab-ce-"));
-  const prices = join(dir, "prices.json");
-  writeEmulatorPrices(prices);
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, [EMULATOR_PRICES_ENV]: prices };
-  delete env.MOTO_LAB_UNIX_SOCKET;
-  env.MOON_NOW = moonNow;
-  const child: ChildProcess = spawn(
-    python,
-    [join(REPO_ROOT, "lab", "moto_lab.py"), "-H", "127.0.0.1", "-p", String(port)],
-    { env, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let log = "";
-  child.stderr?.on("data", (b: Buffer) => (log = (log + b.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-  const stop = async () => {
-    if (!exited()) {
-      const exit = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await Promise.race([exit, new Promise((r) => setTimeout(r, 5000))]);
-      if (!exited()) child.kill("SIGKILL");
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(1000) })).ok) break;
-    } catch {
-      // Not answering yet.
-    }
-    if (exited() || Date.now() > deadline) {
-      await stop();
-      throw new Error(`moto_lab.py did not answer on ${url}:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const emulator = await startEmulatorProcess((dir) => {
+    const prices = join(dir, "prices.json");
+    writeEmulatorPrices(prices);
+    return { [EMULATOR_PRICES_ENV]: prices, MOON_NOW: moonNow };
+  });
+  const url = emulator.url;
   const config = {
     endpoint: url,
     credentials: { accessKeyId: "lab", secretAccessKey: "lab" },
@@ -125,7 +74,7 @@ async function startEmulator(moonNow: string = LEDGER_START): Promise<Emulator> 
       ec2.destroy();
       ce.destroy();
       ssm.destroy();
-      await stop();
+      await emulator.stop();
     },
   };
 }

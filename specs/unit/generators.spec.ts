@@ -154,7 +154,7 @@ test("generated and project shell scripts are shellcheck-clean", () => {
 });
 
 test("the bastion's role may touch only its own interface, its own group's instances and its own health", () => {
-  // The lab's emulator does not evaluate IAM, so the policy is checked here, as generated.
+  // The policy as generated; the lab's emulator enforces it on the bastion's calls (spec 02).
   const iam = generateFiles(model).find((f) => f.path === "infra/modules/bastion/iam.tf")?.content ?? "";
   const statements = iam.split("statement {").slice(1);
   const bySid = (sid: string) => statements.find((st) => new RegExp(`sid\\s*=\\s*"${sid}"`).test(st)) ?? "";
@@ -175,6 +175,14 @@ test("the bastion's role may touch only its own interface, its own group's insta
     "parameter${var.talos_config_parameter_path}/configs/*",
   );
   expect(configs).not.toMatch(/parameter\$\{var\.talos_config_parameter_path\}\/\*/);
+  // The lab enforces these for the bastion's real calls (spec 02); here, their reach.
+  const credentials = bySid("ReadTheCachesCredentials");
+  expect(credentials, "reads one parameter at a time, never writes").toContain(
+    'actions   = ["ssm:GetParameter"]',
+  );
+  expect(credentials, "the caches' credentials subtree only").toContain(
+    'resources = ["arn:aws:ssm:*:*:parameter${var.registry_credentials_parameter_path}/*"]',
+  );
 });
 
 // The nodes and the NAT instance keep the bastion's hours through EventBridge Scheduler,

@@ -244,6 +244,11 @@ function nodeCases(): { what: string; overrides: Record<string, unknown>; mentio
       overrides: { nodes: { configParameterPath: "moon/talos/" } },
       mentions: [/nodes\.configParameterPath = "moon\/talos\/": is not an SSM parameter path/],
     },
+    {
+      what: "a credentials path above the Talos configs, which the bastion's role would then read",
+      overrides: { services: { registryCredentialsPath: "/moon-and-back" } },
+      mentions: [/services\.registryCredentialsPath = "\/moon-and-back": overlaps nodes\.configParameterPath/],
+    },
   ];
 }
 

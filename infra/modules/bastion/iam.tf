@@ -66,6 +66,13 @@ data "aws_iam_policy_document" "fixed_interface" {
     actions   = ["ssm:GetParametersByPath", "ssm:GetParameter", "ssm:GetParameters"]
     resources = ["arn:aws:ssm:*:*:parameter${var.talos_config_parameter_path}/configs", "arn:aws:ssm:*:*:parameter${var.talos_config_parameter_path}/configs/*"]
   }
+  # The caches' upstream credentials, where the operator put them (the netboot start script
+  # reads each; one that is not there means an anonymous pull).
+  statement {
+    sid       = "ReadTheCachesCredentials"
+    actions   = ["ssm:GetParameter"]
+    resources = ["arn:aws:ssm:*:*:parameter${var.registry_credentials_parameter_path}/*"]
+  }
   # Describe calls support no resource-level permissions.
   statement {
     sid       = "FindTheInterface"

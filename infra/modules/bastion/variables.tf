@@ -145,6 +145,15 @@ variable "talos_config_parameter_path" {
   }
 }
 
+variable "registry_credentials_parameter_path" {
+  type        = string
+  description = "SSM path of the caches' upstream credentials (SecureString <path>/<upstream>/username and /password, optional); the bastion may read this subtree. Example: \"/moon-and-back/registry\""
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.registry_credentials_parameter_path))
+    error_message = "registry_credentials_parameter_path must be an SSM path such as \"/moon-and-back/registry\", without a trailing \"/\"."
+  }
+}
+
 variable "budget_name" {
   type        = string
   description = "The AWS Budgets cost budget the bastion checks at boot and every 15 minutes: once the month's actual spend reaches it, the bastion scales its own group to zero and suspends the schedule (the hard cap). Example: \"moon-and-back-baseline\""
