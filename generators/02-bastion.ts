@@ -888,6 +888,7 @@ export function bastionBootScript(): string {
           ': "${MOON_DEVICE_WAIT_SECONDS:=60}"',
           ': "${MOON_DATA_DIR:=/var/lib/moon-and-back}"',
           ': "${MOON_BUDGET_GUARD_SECONDS:=900}"',
+          ': "${MOON_EGRESS_WAIT_SECONDS:=300}"',
           'log() { echo "bastion-boot: $*" >&2; }',
           "# Retries a call that can meet a transient state (an interface still detaching).",
           'retry() { local n=1; until "$@"; do [ "$n" -ge 5 ] && return 1; sleep $((n * 3)); n=$((n + 1)); done; }',
@@ -917,6 +918,23 @@ export function bastionBootScript(): string {
           "AWS_DEFAULT_REGION=$(imds placement/region)",
           "export AWS_DEFAULT_REGION",
           'log "instance $instance_id in $AWS_DEFAULT_REGION"',
+        ],
+      },
+      {
+        why:
+          "The API is reached through the NAT, which (a NAT instance on the same schedule) may\n" +
+          "still be starting: wait for any HTTP answer from the regional endpoint, bounded, before\n" +
+          "the first call. Where it never comes, the log says so and the boot fails.",
+        commands: [
+          'api="${AWS_ENDPOINT_URL:-https://ec2.$AWS_DEFAULT_REGION.amazonaws.com}"',
+          "waited=0",
+          'until curl -s -o /dev/null --max-time 5 "$api"; do',
+          '  [ "$waited" -eq 0 ] && log "waiting for a route to $api (the NAT may still be starting)"',
+          '  [ "$waited" -ge "$MOON_EGRESS_WAIT_SECONDS" ] && { log "no answer from $api after $waited s: no egress, giving up"; exit 1; }',
+          "  sleep 5",
+          "  waited=$((waited + 5))",
+          "done",
+          '[ "$waited" -eq 0 ] || log "egress up: $api answered after about $waited s"',
         ],
       },
       {

@@ -29,6 +29,7 @@ import {
   type TofuOutput,
 } from "./writers/tofu.ts";
 import { renderYaml } from "./writers/yaml.ts";
+import { upstreamAmi, type UpstreamAmi } from "./node-amis.ts";
 import { shq } from "./writers/shell.ts";
 
 const TEST = 4;
@@ -85,11 +86,24 @@ export const COZYSTACK_SYSCTLS: Readonly<Record<string, string>> = {
   "net.ipv4.neigh.default.gc_thresh3": "16384",
 };
 
+/**
+ * Where Talos installs. On EC2 the system volume is the launch template's mapping of the
+ * AMI's root device, an NVMe device whose number is not stable across boots, so Talos picks
+ * it by its exact size: `size` without an operator means ==, and GiB is 2^30 bytes, as EBS
+ * sizes are (siderolabs/talos pkg/machinery/config/types/v1alpha1, InstallDiskSizeMatcher;
+ * dustin/go-humanize ParseBytes).
+ */
+export function installTarget(model: Model, target: TargetName): Record<string, unknown> {
+  return target === "aws"
+    ? { diskSelector: { size: `${String(model.nodes.aws.systemVolumeGb)}GiB` } }
+    : { disk: model.nodes.installDisk[target] };
+}
+
 /** Patches applied to every node: mirrors, CozyStack's requirements, the install disk. */
 export function commonPatch(model: Model, target: TargetName): Record<string, unknown> {
   return {
     machine: {
-      install: { disk: model.nodes.installDisk[target] },
+      install: installTarget(model, target),
       kubelet: {
         // The node's own subnet, so kubelet never picks a pod or tunnel address.
         nodeIP: { validSubnets: [model.network.private.cidr] },
@@ -206,15 +220,18 @@ function readme(model: Model, target: TargetName): string {
 
 // --- the AWS node path: the `nodes` module -------------------------------------------
 
+/**
+ * The data volume's device name: any but the AMI's root; AWS suggests /dev/sd[f-p] for EBS
+ * data volumes (https://docs.aws.amazon.com/ebs/latest/userguide/device_naming.html). On
+ * Nitro types every EBS volume is an NVMe device whatever its name, so Talos picks its
+ * install disk by size, never by this name.
+ */
+export const DATA_VOLUME_DEVICE = "/dev/sdf";
+
 /** The label an EC2 node's iPXE script gives matchbox (and its kernel arguments) to find its group. */
 const AWS_KEY = nodeSelector("aws");
 const header = (what: string): string => `${what}\n${generatedHeader(TEST)}`;
 const tagged = (name: string) => ref(`merge(var.tags, { Name = ${name} })`);
-
-/** The iPXE project's AWS account, which publishes the official iPXE AMIs (ipxe.org/howto/ec2). */
-export const IPXE_AMI_OWNER = "833372943033";
-/** Sidero Labs' AWS account, which publishes the official Talos AMIs. */
-export const TALOS_AMI_OWNER = "540036508848";
 
 function nodeVariables(model: Model): LayerVariable[] {
   const n = model.nodes;
@@ -455,24 +472,28 @@ function nodesSecurityTf(): string {
 function nodesTf(): string {
   const enabledIpxe = 'var.enabled && var.boot == "ipxe" ? 1 : 0';
   const enabledAmi = 'var.enabled && var.boot == "ami" ? 1 : 0';
-  const ami = (name: string, count: string, owner: string, pattern: string): Block =>
+  const ami = (kind: UpstreamAmi["kind"], count: string): Block =>
     block(
       "data",
-      ["aws_ami", name],
-      attrs({ count: ref(count), most_recent: true, owners: [owner] }),
-      block("filter", [], attrs({ name: "name", values: [ref(pattern)] })),
+      ["aws_ami", kind],
+      attrs({ count: ref(count), most_recent: true, owners: [upstreamAmi(kind).owner] }),
+      block("filter", [], attrs({ name: "name", values: [ref(`"${upstreamAmi(kind).nameFilter}"`)] })),
       block("filter", [], attrs({ name: "architecture", values: ["arm64"] })),
     );
   const blocks: (Block | Comment)[] = [
     comment("The official iPXE AMI (arm64, EFI): it runs the iPXE script in its user data."),
-    ami("ipxe", enabledIpxe, IPXE_AMI_OWNER, '"iPXE*"'),
+    ami("ipxe", enabledIpxe),
     comment("The official Talos AMI, which boots into maintenance mode until it is given a config."),
-    ami("talos", enabledAmi, TALOS_AMI_OWNER, '"talos-v${var.talos_version}-*"'),
+    ami("talos", enabledAmi),
     block(
       "locals",
       [],
       attrs({
         image_id: ref('var.boot == "ipxe" ? one(data.aws_ami.ipxe[*].id) : one(data.aws_ami.talos[*].id)'),
+        // The AMI's own root device: a mapping of another name would add a volume beside it.
+        root_device: ref(
+          'var.boot == "ipxe" ? one(data.aws_ami.ipxe[*].root_device_name) : one(data.aws_ami.talos[*].root_device_name)',
+        ),
         roles: ref("toset(distinct([for m in values(var.machines) : m.role]))"),
       }),
     ),
@@ -490,8 +511,8 @@ function nodesTf(): string {
         update_default_version: true,
       }),
       imdsV2Only(),
-      encryptedVolume("/dev/xvda", ref("var.system_volume_gb")),
-      encryptedVolume("/dev/xvdb", ref("var.data_volume_gb")),
+      encryptedVolume(ref("local.root_device"), ref("var.system_volume_gb")),
+      encryptedVolume(DATA_VOLUME_DEVICE, ref("var.data_volume_gb")),
       block(
         "tag_specifications",
         [],
@@ -617,8 +638,8 @@ function nodesModuleFiles(model: Model): GeneratedFile[] {
       "security group lets the bastion reach Talos's and Kubernetes's APIs and the nodes reach",
       "each other (Kube-OVN), nothing else in. EventBridge Scheduler starts and stops them on the",
       "bastion's hours. Check the AMI owners before a first session:",
-      `\`aws ec2 describe-images --owners ${IPXE_AMI_OWNER} --filters Name=architecture,Values=arm64\` (iPXE),`,
-      `\`--owners ${TALOS_AMI_OWNER}\` (Talos).`,
+      `\`aws ec2 describe-images --owners ${upstreamAmi("ipxe").owner} --filters Name=architecture,Values=arm64\` (iPXE),`,
+      `\`--owners ${upstreamAmi("talos").owner}\` (Talos).`,
     ],
   });
 }
@@ -633,7 +654,9 @@ function nodesLayer(model: Model, target: RootTarget): RootLayer {
       subnet_id: "module.network.private_subnet_id",
       bastion_security_group_id: "module.bastion.bastion_security_group_id",
     },
-    // The lab's emulator holds no iPXE or Talos AMI: its nodes are QEMU guests instead.
+    // The lab's baseline has no session: specs 04 and 09 apply the nodes layer for a test
+    // (against the upstream AMIs the emulator registers) and remove it; the lab's booted
+    // nodes are QEMU guests.
     target === "lab" ? { nodes_enabled: false } : {},
   );
 }

@@ -1,7 +1,9 @@
 // The lab's AWS: moto in server mode on loopback, at the model's endpoint.
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EMULATOR_PRICES_ENV, writeEmulatorPrices } from "../cost/emulator-prices.ts";
+import { UPSTREAM_AMIS } from "../generators/node-amis.ts";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { emulatorSocket, startProcess, type LabState } from "./state.ts";
@@ -15,6 +17,33 @@ export async function isEmulatorUp(model: Model): Promise<boolean> {
   }
 }
 
+/**
+ * The emulator's copies of the upstream AMIs (lab/moto_lab.py reads them from MOTO_LAB_AMIS):
+ * each publisher's image of the pinned release, per architecture, `{region}` left for the
+ * emulator's region. IDs are stable per name, as a published AMI's is.
+ */
+export function emulatorAmis(model: Model): Record<string, string | number>[] {
+  return UPSTREAM_AMIS.flatMap((a) =>
+    a.architectures.map((arch) => {
+      const name = a.name
+        .replace("{version}", model.versions.talos)
+        // A build date in the form iPXE names its images with; the lab holds one build.
+        .replace("{date}", "2026-07-01")
+        .replace("{arch}", a.archInName[arch]);
+      return {
+        amiId: `ami-${createHash("sha256").update(name).digest("hex").slice(0, 17)}`,
+        name,
+        owner: a.owner,
+        architecture: arch,
+        rootDeviceName: a.rootDeviceName,
+        rootVolumeGib: a.rootVolumeGib,
+        bootMode: a.bootMode[arch],
+        source: a.source,
+      };
+    }),
+  );
+}
+
 export async function startEmulator(model: Model, state: LabState): Promise<void> {
   if (await isEmulatorUp(model))
     throw new Error(
@@ -26,6 +55,9 @@ export async function startEmulator(model: Model, state: LabState): Promise<void
   mkdirSync(model.lab.stateDir, { recursive: true });
   const prices = join(model.lab.stateDir, "emulator-prices.json");
   writeEmulatorPrices(prices);
+  // The upstream AMIs the nodes module looks up, as their publishers register them.
+  const amis = join(model.lab.stateDir, "emulator-amis.json");
+  writeFileSync(amis, JSON.stringify(emulatorAmis(model), null, 2));
   startProcess(model, state, {
     name: "emulator",
     ns: "host",
@@ -46,6 +78,7 @@ export async function startEmulator(model: Model, state: LabState): Promise<void
       MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
       MOTO_LAB_UNIX_SOCKET: emulatorSocket(model),
       [EMULATOR_PRICES_ENV]: prices,
+      MOTO_LAB_AMIS: amis,
     },
   });
   const deadline = Date.now() + 30_000;

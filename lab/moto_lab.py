@@ -12,9 +12,14 @@
   interface the template describes (its public IPv4, its security groups) and the template's
   metadata options (IMDSv2) are dropped, so every instance would get no public address, the
   VPC's default group and optional IMDSv1. On AWS the instance gets what the template says.
+  The metadata options were also dropped for an instance that names its own interfaces
+  (the nodes), which an audit of the lab then reported as IMDSv1.
 - An instance launched from a launch template gets no instance profile from it (the
   template's IamInstanceProfile is dropped), so it would have no role. On AWS it has the
   template's profile.
+- A terminated instance keeps the interfaces it did not create attached (at device index 0
+  too), so deleting such an interface after its instance fails with OperationNotPermitted.
+  On AWS they are detached and available once the instance is gone.
 - A launch template's own tags (TagSpecifications for "launch-template", given beside the
   template data) show up inside its template data, so every plan wants to remove them.
 - A security group rule that references another group keeps its description beside the
@@ -108,6 +113,7 @@ from moto.ce.responses import CostExplorerResponse
 from moto.core.exceptions import JsonRESTError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.flow_logs import FlowLogsBackend
+from moto.ec2.models.amis import Ami, AmiBackend
 from moto.ec2.models.instances import Instance, InstanceBackend
 from moto.logs.exceptions import ResourceNotFoundException
 from moto.logs.models import logs_backends
@@ -169,8 +175,12 @@ def _truthy(v: Any) -> bool:
 
 def _run_instances(self: Any, image_id: str, count: int, user_data: Any, security_group_names: list[str], **kwargs: Any) -> Any:
     lt = kwargs.get("launch_template")
+    data = self._get_template_from_args(lt).data if lt else {}
+    # The template's metadata options hold however the interfaces are given (the nodes name
+    # theirs in RunInstances; the bastion's group takes the template's).
+    if lt and not kwargs.get("metadata_options") and data.get("MetadataOptions"):
+        kwargs["metadata_options"] = data["MetadataOptions"]
     if lt and not kwargs.get("nics"):
-        data = self._get_template_from_args(lt).data
         primary = next(
             (n for n in data.get("NetworkInterfaces") or [] if int(n.get("DeviceIndex", 0)) == 0),
             None,
@@ -181,10 +191,8 @@ def _run_instances(self: Any, image_id: str, count: int, user_data: Any, securit
             groups = primary.get("Groups") or primary.get("SecurityGroupId") or []
             if groups and not kwargs.get("security_group_ids"):
                 kwargs["security_group_ids"] = list(groups)
-        if "metadata_options" not in kwargs and data.get("MetadataOptions"):
-            kwargs["metadata_options"] = data["MetadataOptions"]
     reservation = _released_run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
-    profile = self._get_template_from_args(lt).data.get("IamInstanceProfile") if lt else None
+    profile = data.get("IamInstanceProfile")
     if profile and not (kwargs.get("iam_instance_profile_name") or kwargs.get("iam_instance_profile_arn")):
         for instance in reservation.instances:
             self.associate_iam_instance_profile(
@@ -196,6 +204,25 @@ def _run_instances(self: Any, image_id: str, count: int, user_data: Any, securit
 
 
 InstanceBackend.run_instances = _run_instances  # type: ignore[method-assign]
+
+_released_terminate = Instance.terminate
+
+
+def _terminate(self: Instance) -> Any:
+    state = _released_terminate(self)
+    # An interface the instance did not create outlives it, detached and available. The
+    # instance keeps its reference (moto describes a terminated instance by it).
+    for nic in list(self.nics.values()):
+        if not nic.delete_on_termination:
+            nic.instance = None
+            nic.attachment_id = None
+            nic.attach_time = None
+            nic.status = "available"
+            nic.device_index = None
+    return state
+
+
+Instance.terminate = _terminate  # type: ignore[method-assign]
 
 _released_version_init = LaunchTemplateVersion.__init__
 
@@ -289,6 +316,68 @@ BudgetsResponse.untag_resource = _untag  # type: ignore[attr-defined]
 BudgetsResponse.create_budget = _create_budget  # type: ignore[method-assign]
 
 
+# --- The upstream AMIs the nodes boot from ------------------------------------------------------
+#
+# moto knows Amazon's AMIs only. The lab registers the images the nodes module looks up (iPXE's
+# and Talos's, by their publishers' accounts, names and architectures) as they are published:
+# their root device names and root volume sizes (generators/node-amis.ts, written by `lab up`
+# to the file MOTO_LAB_AMIS names). moto gives every AMI a 15 GiB root; these get their own.
+
+_AMIS_ENV = "MOTO_LAB_AMIS"
+_ami_root_gib: dict[str, int] = {}
+_released_load_amis = AmiBackend._load_amis
+
+
+def _load_amis(self: Any) -> None:
+    _released_load_amis(self)
+    path = os.environ.get(_AMIS_ENV)
+    if not path:
+        return
+    with open(path, encoding="utf-8") as f:
+        entries = json.load(f)
+    for e in entries:
+        name = e["name"].replace("{region}", self.region_name)
+        self.amis[e["amiId"]] = Ami(
+            self,
+            ami_id=e["amiId"],
+            name=name,
+            description=e["source"],
+            owner_id=e["owner"],
+            public=True,
+            virtualization_type="hvm",
+            architecture=e["architecture"],
+            root_device_type="ebs",
+            root_device_name=e["rootDeviceName"],
+            region_name=f"{self.region_name}a",
+            boot_mode=e["bootMode"],
+        )
+        _ami_root_gib[e["amiId"]] = int(e["rootVolumeGib"])
+
+
+_released_ami_mappings = Ami.block_device_mappings.fget  # type: ignore[attr-defined]
+
+
+def _ami_mappings(self: Ami) -> list[dict[str, Any]]:
+    if self.id not in _ami_root_gib:
+        return list(_released_ami_mappings(self))
+    return [
+        {
+            "DeviceName": self.root_device_name,
+            "Ebs": {
+                "SnapshotId": self.ebs_snapshot.id,
+                "VolumeSize": _ami_root_gib[self.id],
+                "DeleteOnTermination": True,
+                "VolumeType": "gp2",
+                "Encrypted": False,
+            },
+        }
+    ]
+
+
+AmiBackend._load_amis = _load_amis  # type: ignore[method-assign]
+Ami.block_device_mappings = property(_ami_mappings)  # type: ignore[assignment,method-assign]
+
+
 # --- The default root volume: made only when nothing maps the AMI's root device --------------
 
 _launching = threading.local()
@@ -315,7 +404,8 @@ def _setup_defaults(self: Instance) -> None:
         mappings = kwargs["launch_config"].block_device_mapping_dict or []
     if any(m.get("DeviceName") == self.root_device_name for m in mappings):
         return  # the mapping is the root volume, as on AWS
-    volume = self.ec2_backend.create_volume(size=8, zone_name=self._placement.zone)
+    # The AMI's own root size where the lab knows it (an upstream AMI above), else moto's 8 GB.
+    volume = self.ec2_backend.create_volume(size=_ami_root_gib.get(self.image_id, 8), zone_name=self._placement.zone)
     self.ec2_backend.attach_volume(volume.id, self.id, self.root_device_name, True)
 
 

@@ -36,6 +36,25 @@ export async function tofuInitApply(model: Model): Promise<void> {
   }
 }
 
+/**
+ * An experiment session's nodes, as the operator starts and ends one on AWS
+ * (`tofu apply -var nodes_enabled=true`, then `=false`): the nodes layer applied or removed.
+ */
+export function tofuApplyNodes(model: Model, enabled: boolean): RunResult {
+  return run(
+    tofuArgv(
+      model,
+      "apply",
+      "-input=false",
+      "-auto-approve",
+      "-no-color",
+      `-var=nodes_enabled=${String(enabled)}`,
+      `-state=${statePath(model)}`,
+    ),
+    { env: env(model), allowFailure: true, timeoutMs: 300_000 },
+  );
+}
+
 /** `tofu plan -detailed-exitcode`: exit 0 means no changes, 2 means changes. */
 export function tofuPlan(model: Model): RunResult {
   return run(

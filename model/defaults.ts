@@ -86,7 +86,7 @@ export const DEFAULT_MODEL: Model = {
     podCidr: "10.244.0.0/16",
     serviceCidr: "10.96.0.0/16",
     clusterDomain: "cozy.local",
-    installDisk: { aws: "/dev/nvme0n1", home: "/dev/sda", lab: "/dev/vda" },
+    installDisk: { home: "/dev/sda", lab: "/dev/vda" },
     aws: {
       instanceType: "m7g.xlarge",
       systemVolumeGb: 32,

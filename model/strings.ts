@@ -165,7 +165,6 @@ export const STRING_RULES: Readonly<Record<string, StringRule>> = {
   "nodes.podCidr": IPV4_CIDR,
   "nodes.serviceCidr": IPV4_CIDR,
   "nodes.clusterDomain": DNS_NAME,
-  "nodes.installDisk.aws": ABS_PATH,
   "nodes.installDisk.home": ABS_PATH,
   "nodes.installDisk.lab": ABS_PATH,
   "nodes.aws.instanceType": INSTANCE_TYPE,

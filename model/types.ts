@@ -226,7 +226,12 @@ export interface NodesModel {
   /** The cluster's DNS domain; CozyStack expects "cozy.local" (its networking.clusterDomain). */
   readonly clusterDomain: string;
   /** The disk Talos installs to, per target (EC2's Nitro NVMe, the lab's virtio, a home PC's SATA). */
-  readonly installDisk: { readonly aws: string; readonly home: string; readonly lab: string };
+  /**
+   * The disk Talos installs to, by path, where the path is known. On aws there is no such
+   * path (Nitro names EBS volumes nvme0n1… in no fixed order): Talos picks the disk whose
+   * size is `aws.systemVolumeGb` (generator 04's diskSelector).
+   */
+  readonly installDisk: { readonly home: string; readonly lab: string };
   /**
    * EC2 nodes for an experiment session (SPEC §3: CozyStack's small-lab minimum is 4 cores and
    * 16 GB with a 32 GB system disk and a 100 GB data disk; the validator checks the type).

@@ -888,7 +888,7 @@ export function validateModel(model: Model): Model {
   }
   for (const [target, disk] of Object.entries(model.nodes.installDisk))
     if (!/^\/dev\/[a-z0-9/]+$/.test(disk))
-      add(`nodes.installDisk.${target}`, disk, "is not a disk device path", 'use e.g. "/dev/nvme0n1"');
+      add(`nodes.installDisk.${target}`, disk, "is not a disk device path", 'use e.g. "/dev/sda"');
   const na = model.nodes.aws;
   const size = GRAVITON_SIZES[na.instanceType];
   if (!isArmInstanceType(na.instanceType))
@@ -918,6 +918,13 @@ export function validateModel(model: Model): Model {
       na.systemVolumeGb,
       "is under CozyStack's 32 GB system disk",
       "use 32 or more",
+    );
+  if (na.dataVolumeGb === na.systemVolumeGb)
+    add(
+      "nodes.aws.dataVolumeGb",
+      na.dataVolumeGb,
+      "is the system disk's size: Talos finds its install disk on EC2 by size, and would not know which",
+      `use a size other than nodes.aws.systemVolumeGb (${String(na.systemVolumeGb)})`,
     );
   if (!(na.dataVolumeGb >= 100))
     add(

@@ -4,9 +4,11 @@
 // (dnsmasq's lease, matchbox's matches and downloads, the cache's requests from its address),
 // and the node's report, fetched from the bastion, says what it found.
 import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
+import { DescribeImagesCommand, DescribeInstancesCommand, DescribeVolumesCommand } from "@aws-sdk/client-ec2";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { evidence, expect, test } from "../fixtures/index.ts";
 import type { NetbootClient } from "../fixtures/netboot.ts";
 import { BUNDLE_DIR_ON_BASTION, talosAssetPath } from "../generators/03-netboot.ts";
@@ -21,6 +23,32 @@ const BOOT_TIMEOUT_MS = 180_000;
 
 /** The lines a service logged since a mark (its log's length before the node powered on). */
 const since = (netboot: NetbootClient, service: string, mark: number) => netboot.log(service).slice(mark);
+
+/**
+ * Talos's install disk size matcher, read as Talos reads it: an optional operator (none is
+ * ==) and a size in humanize's units, GB = 10^9 and GiB = 2^30 bytes (siderolabs/talos
+ * pkg/machinery/config/types/v1alpha1 InstallDiskSizeMatcher; dustin/go-humanize ParseBytes).
+ */
+function talosSizeMatches(expr: string, bytes: number): boolean {
+  const m = /^\s*(>=|<=|>|<|==)?\s*(\d+(?:\.\d+)?)\s*([KMGTP]i?B|B)?\s*$/i.exec(expr);
+  if (!m) return false;
+  const unit = (m[3] ?? "B").toUpperCase();
+  const powers: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15 };
+  const factor = unit.includes("I") ? 2 ** (10 * "BKMGTP".indexOf(unit[0] ?? "B")) : (powers[unit] ?? NaN);
+  const want = Number(m[2]) * factor;
+  switch (m[1] ?? "==") {
+    case ">=":
+      return bytes >= want;
+    case "<=":
+      return bytes <= want;
+    case ">":
+      return bytes > want;
+    case "<":
+      return bytes < want;
+    default:
+      return bytes === want;
+  }
+}
 
 test.describe("04 Talos node netboots", () => {
   test.describe.configure({ timeout: BOOT_TIMEOUT_MS + 60_000 });
@@ -185,6 +213,79 @@ test.describe("04 Talos node netboots", () => {
       });
     });
   }
+
+  test("an EC2 session's nodes boot from the AMI's root device, with the disks the launch template maps and Talos's install disk among them", async ({
+    aws,
+    model,
+    session,
+  }) => {
+    // Level: lab, at the API: the emulator's EC2 holds the upstream AMIs as published (their
+    // root device names and sizes) and launches the nodes layer's instances from them. These
+    // instances are not booted; the QEMU nodes above boot by DHCP and PXE.
+    const r = await aws.ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: "tag:Name", Values: [...session.nodeNames] },
+          { Name: "instance-state-name", Values: ["pending", "running"] },
+        ],
+      }),
+    );
+    const instances = (r.Reservations ?? []).flatMap((x) => x.Instances ?? []);
+    const nameOf = (i: (typeof instances)[number]) => i.Tags?.find((t) => t.Key === "Name")?.Value ?? "";
+    expect(instances.map(nameOf).sort(), "one instance per node of the model").toEqual(
+      [...session.nodeNames].sort(),
+    );
+    const patch = parse(readFileSync(join(REPO_ROOT, "infra/aws/talos/patch-common.yaml"), "utf8")) as {
+      machine?: { install?: { disk?: string; diskSelector?: { size?: string } } };
+    };
+    const install = patch.machine?.install ?? {};
+    await evidence("the aws target's install section", install);
+    for (const i of instances)
+      await test.step(`${nameOf(i)}: root device, disks, install disk`, async () => {
+        const image = (await aws.ec2.send(new DescribeImagesCommand({ ImageIds: [i.ImageId ?? ""] })))
+          .Images?.[0];
+        const volumes =
+          (
+            await aws.ec2.send(
+              new DescribeVolumesCommand({
+                Filters: [{ Name: "attachment.instance-id", Values: [i.InstanceId ?? ""] }],
+              }),
+            )
+          ).Volumes ?? [];
+        await evidence(`${nameOf(i)}: its AMI and volumes`, {
+          image: { name: image?.Name, owner: image?.OwnerId, root: image?.RootDeviceName },
+          volumes: volumes.map((v) => ({
+            device: v.Attachments?.[0]?.Device,
+            gib: v.Size,
+            encrypted: v.Encrypted,
+          })),
+        });
+        expect(i.RootDeviceName, "the instance's root device is its AMI's").toBe(image?.RootDeviceName);
+        const root = volumes.find((v) => v.Attachments?.[0]?.Device === image?.RootDeviceName);
+        expect(
+          volumes.length,
+          "two volumes, system and data: a template mapping that misses the AMI's root device adds a third and leaves the AMI's own root",
+        ).toBe(2);
+        expect(root?.Size, `the root volume is the system disk, nodes.aws.systemVolumeGb`).toBe(
+          model.nodes.aws.systemVolumeGb,
+        );
+        expect(
+          volumes.map((v) => v.Encrypted),
+          "both encrypted",
+        ).toEqual([true, true]);
+        expect(
+          install.disk,
+          "no device path: Nitro's NVMe numbering is not stable across boots",
+        ).toBeUndefined();
+        const picked = volumes.filter((v) =>
+          talosSizeMatches(install.diskSelector?.size ?? "", (v.Size ?? 0) * 2 ** 30),
+        );
+        expect(
+          picked.map((v) => v.VolumeId),
+          `Talos's diskSelector size "${install.diskSelector?.size ?? ""}" picks the root volume and only it`,
+        ).toEqual([root?.VolumeId]);
+      });
+  });
 
   test("a node powered off leaves no QEMU process, tap device or disk behind", async ({ talos, model }) => {
     const node = derived(model).nodes[0];

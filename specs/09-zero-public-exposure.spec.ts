@@ -15,24 +15,43 @@ import { auditExposure, CHECKS, describeFindings, sessionExposure } from "../aud
 import { scanFromOutside } from "../audit/scan.ts";
 import { evidence, expect, level, test } from "../fixtures/index.ts";
 
+/** Every check of the audit, one step each, finds nothing; what it looked at is evidence. */
+async function expectNoFindings(audit: Awaited<ReturnType<typeof auditExposure>>): Promise<void> {
+  await evidence("what the audit looked at", audit.looked);
+  for (const [key, check] of Object.entries(CHECKS))
+    await test.step(check, () => {
+      const found = audit.findings.filter((f) => f.check === check);
+      expect(describeFindings(found), `${key}: ${check}`).toEqual([]);
+    });
+}
+
 test.describe("09 zero public exposure", () => {
   test("the API shows no exposure: ingress, nodes, routes, flow logs, IMDSv2, EBS encryption", async ({
     model,
     target,
     aws,
   }) => {
-    const audit = await auditExposure({ model, target: target.name, ec2: aws.ec2 });
-    await evidence("what the audit looked at", audit.looked);
-    for (const [key, check] of Object.entries(CHECKS))
-      await test.step(check, () => {
-        const found = audit.findings.filter((f) => f.check === check);
-        expect(describeFindings(found), `${key}: ${check}`).toEqual([]);
-      });
+    await expectNoFindings(await auditExposure({ model, target: target.name, ec2: aws.ec2 }));
   });
 
   test("an experiment session would give no node a public IP", async ({ model }) => {
     await level("offline");
     expect(describeFindings(sessionExposure(model)), CHECKS.nodePublicIp).toEqual([]);
+  });
+
+  test("an experiment session's node instances: no public address, private interfaces, out only by the NAT", async ({
+    model,
+    target,
+    aws,
+    session,
+  }) => {
+    // Level: lab (the emulator's instances, as the nodes layer launched them).
+    const audit = await auditExposure({ model, target: target.name, ec2: aws.ec2 });
+    expect(audit.looked.nodes, "the audit saw every node's instance and interface").toEqual({
+      instances: session.nodeNames.length,
+      interfaces: session.nodeNames.length,
+    });
+    await expectNoFindings(audit);
   });
 
   test("the audit is not blind: SSH opened to ::/0 by hand is reported by name", async ({

@@ -74,7 +74,7 @@ export function imdsV2Only(): Block {
 }
 
 /** An encrypted gp3 volume that goes with its instance. */
-export function encryptedVolume(device: string, size: Expr): Block {
+export function encryptedVolume(device: string | Expr, size: Expr): Block {
   return block(
     "block_device_mappings",
     [],

@@ -23,6 +23,8 @@ interface Scenario {
   readonly budget?: { readonly spend: string; readonly limit: string };
   /** Auto Scaling refuses to change the group's capacity. */
   readonly capacityRefused?: boolean;
+  /** How many times the regional endpoint does not answer (no egress yet) before it does; -1: never. */
+  readonly egressAfter?: number;
 }
 
 const SELF = "i-0new";
@@ -40,6 +42,9 @@ function stubs(dir: string, s: Scenario): void {
   *meta-data*) [[ "$*" == *"X-aws-ec2-metadata-token: token"* ]] || exit 22 ;;&
   *instance-id*) echo ${SELF} ;;
   *placement/region*) echo eu-west-1 ;;
+  *https://ec2.eu-west-1.amazonaws.com*)
+    n=$(grep -c "^curl .*https://ec2.eu-west-1.amazonaws.com" "${dir}/calls")
+    [ ${s.egressAfter ?? 0} -ge 0 ] && [ "$n" -gt ${s.egressAfter ?? 0} ] || exit 7 ;;
   *) exit 22 ;;
 esac`,
   );
@@ -296,4 +301,33 @@ test("every AWS call the boot script makes is granted to the bastion's role", ()
   expect(calls.length, "the boot script calls AWS").toBeGreaterThan(5);
   const missing = [...new Set(calls)].filter((a) => !needsNoGrant.has(a) && !iam.includes(`"${a}"`));
   expect(missing, "actions the boot script calls that iam.tf does not grant").toEqual([]);
+});
+
+// The NAT instance and the bastion start on the same schedule: the bastion's first call may
+// come before its egress does. It waits for the regional endpoint, bounded, and says so.
+test("the first AWS call waits until the regional endpoint answers, and the log says how long", () => {
+  const r = boot({ owner: "None", netbootInstalled: true, egressAfter: 3 });
+  expect(r.code, r.log).toBe(0);
+  const probes = r.calls.filter(
+    (c) => c.startsWith("curl ") && c.includes("https://ec2.eu-west-1.amazonaws.com"),
+  );
+  expect(probes.length, "three probes unanswered, the fourth answered").toBe(4);
+  const lastProbe = r.calls.lastIndexOf(probes.at(-1) ?? "");
+  const firstAws = r.calls.findIndex((c) => c.startsWith("aws "));
+  expect(firstAws, "no AWS call before the endpoint answered").toBeGreaterThan(lastProbe);
+  expect(r.log).toContain(
+    "waiting for a route to https://ec2.eu-west-1.amazonaws.com (the NAT may still be starting)",
+  );
+  expect(r.log).toContain("egress up: https://ec2.eu-west-1.amazonaws.com answered after about 15 s");
+});
+
+test("with no egress at all, the boot gives up after the bound, saying so, and makes no AWS call but the health report", () => {
+  const r = boot({ owner: "None", netbootInstalled: true, egressAfter: -1 });
+  expect(r.code).not.toBe(0);
+  expect(r.log).toContain(
+    "no answer from https://ec2.eu-west-1.amazonaws.com after 300 s: no egress, giving up",
+  );
+  expect(r.calls.filter((c) => c.startsWith("aws ")).map((c) => c.split(" ").slice(0, 3).join(" "))).toEqual([
+    "aws autoscaling set-instance-health",
+  ]);
 });

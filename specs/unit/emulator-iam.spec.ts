@@ -214,6 +214,49 @@ test.describe("the emulator enforces instance roles", () => {
     }
   });
 
+  test("an instance that names its own interface still carries its template's IMDSv2 and profile, as on AWS", async () => {
+    const w = await world({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" }],
+    });
+    try {
+      const subnet = (await w.admin.ec2.send(new DescribeInstancesCommand({ InstanceIds: [w.instanceId] })))
+        .Reservations?.[0]?.Instances?.[0]?.SubnetId;
+      const eni = (await w.admin.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet ?? "" })))
+        .NetworkInterface?.NetworkInterfaceId;
+      await w.admin.ec2.send(
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: "node",
+          LaunchTemplateData: {
+            ImageId: (await w.admin.ec2.send(new DescribeInstancesCommand({ InstanceIds: [w.instanceId] })))
+              .Reservations?.[0]?.Instances?.[0]?.ImageId,
+            InstanceType: "t4g.micro",
+            IamInstanceProfile: { Name: "app-profile" },
+            MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled" },
+          },
+        }),
+      );
+      const run = await w.admin.ec2.send(
+        new RunInstancesCommand({
+          MinCount: 1,
+          MaxCount: 1,
+          LaunchTemplate: { LaunchTemplateName: "node" },
+          NetworkInterfaces: [{ DeviceIndex: 0, NetworkInterfaceId: eni }],
+        }),
+      );
+      const node = run.Instances?.[0];
+      const described = (
+        await w.admin.ec2.send(new DescribeInstancesCommand({ InstanceIds: [node?.InstanceId ?? ""] }))
+      ).Reservations?.[0]?.Instances?.[0];
+      expect(described?.MetadataOptions?.HttpTokens, "IMDSv2 as the template requires").toBe("required");
+      expect(described?.IamInstanceProfile?.Arn, "the template's profile").toMatch(
+        /instance-profile\/app-profile$/,
+      );
+    } finally {
+      await close(w);
+    }
+  });
+
   test("a condition the lab cannot evaluate is never taken as met, and a call it cannot map is refused", async () => {
     const w = await world({
       Version: "2012-10-17",

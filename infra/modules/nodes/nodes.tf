@@ -32,8 +32,9 @@ data "aws_ami" "talos" {
 }
 
 locals {
-  image_id = var.boot == "ipxe" ? one(data.aws_ami.ipxe[*].id) : one(data.aws_ami.talos[*].id)
-  roles    = toset(distinct([for m in values(var.machines) : m.role]))
+  image_id    = var.boot == "ipxe" ? one(data.aws_ami.ipxe[*].id) : one(data.aws_ami.talos[*].id)
+  root_device = var.boot == "ipxe" ? one(data.aws_ami.ipxe[*].root_device_name) : one(data.aws_ami.talos[*].root_device_name)
+  roles       = toset(distinct([for m in values(var.machines) : m.role]))
 }
 
 # One template per Talos role: arm64, no public IP, IMDSv2 only, encrypted system and data disks.
@@ -49,7 +50,7 @@ resource "aws_launch_template" "node" {
     http_put_response_hop_limit = 1
   }
   block_device_mappings {
-    device_name = "/dev/xvda"
+    device_name = local.root_device
     ebs {
       volume_size           = var.system_volume_gb
       volume_type           = "gp3"
@@ -58,7 +59,7 @@ resource "aws_launch_template" "node" {
     }
   }
   block_device_mappings {
-    device_name = "/dev/xvdb"
+    device_name = "/dev/sdf"
     ebs {
       volume_size           = var.data_volume_gb
       volume_type           = "gp3"

@@ -1,0 +1,63 @@
+// The AMIs the nodes module boots EC2 nodes from, as their publishers register them. The
+// module finds them by owner, name and architecture; the lab's emulator registers the same
+// images with the same root devices, so a launch template that maps the wrong device shows
+// in the lab as it would on EC2 (a mapping that misses the root device adds a volume and
+// leaves the AMI's own root in place).
+
+export type AmiArch = "arm64" | "x86_64";
+
+export interface UpstreamAmi {
+  readonly kind: "ipxe" | "talos";
+  /** The publisher's AWS account (the data source's `owners`). */
+  readonly owner: string;
+  /** The name as published; `{date}`, `{version}`, `{region}` and `{arch}` filled in per image. */
+  readonly name: string;
+  /** The name filter the nodes module asks EC2 for. */
+  readonly nameFilter: string;
+  readonly architectures: readonly AmiArch[];
+  /** How the name spells each architecture. */
+  readonly archInName: Readonly<Record<AmiArch, string>>;
+  readonly rootDeviceName: string;
+  /** The root volume's size as the AMI's snapshot gives it, in GiB. */
+  readonly rootVolumeGib: number;
+  readonly bootMode: Readonly<Record<AmiArch, "uefi" | "legacy-bios">>;
+  readonly source: string;
+}
+
+export const UPSTREAM_AMIS: readonly UpstreamAmi[] = [
+  {
+    kind: "ipxe",
+    // ipxe.org/howto/ec2 lists the account.
+    owner: "833372943033",
+    name: "iPXE ({date}) ({arch})",
+    nameFilter: "iPXE*",
+    architectures: ["arm64", "x86_64"],
+    archInName: { arm64: "arm64", x86_64: "x86_64" },
+    // Registered with RootDeviceName /dev/sda1 from a 1 GiB snapshot (VolumeSize=1).
+    rootDeviceName: "/dev/sda1",
+    rootVolumeGib: 1,
+    // Built as EFI for arm64 and as BIOS for x86_64 (.github/workflows/aws-import.yml).
+    bootMode: { arm64: "uefi", x86_64: "legacy-bios" },
+    source: "ipxe/ipxe contrib/cloud/aws-import (register_image) and .github/workflows/aws-import.yml",
+  },
+  {
+    kind: "talos",
+    owner: "540036508848",
+    name: "talos-v{version}-{region}-{arch}",
+    nameFilter: "talos-v${var.talos_version}-*",
+    architectures: ["arm64", "x86_64"],
+    archInName: { arm64: "arm64", x86_64: "amd64" },
+    // The root mapping is /dev/xvda, 20 GiB gp2; UEFI from v1.13.0.
+    rootDeviceName: "/dev/xvda",
+    rootVolumeGib: 20,
+    bootMode: { arm64: "uefi", x86_64: "uefi" },
+    source:
+      "siderolabs/talos tools/cloud-image-uploader/aws.go (RegisterImage); owner: siderolabs/docs Omni getting started",
+  },
+];
+
+export function upstreamAmi(kind: UpstreamAmi["kind"]): UpstreamAmi {
+  const ami = UPSTREAM_AMIS.find((a) => a.kind === kind);
+  if (!ami) throw new Error(`no upstream AMI of kind ${kind}`);
+  return ami;
+}
