@@ -5,7 +5,8 @@
 // (Flux cannot install the operator that installs Flux).
 import type { Model } from "../model/index.ts";
 import { cidrHost, parseIpv4Cidr } from "../model/net.ts";
-import { clusterEndpoint, firstControlPlaneIp } from "./04-talos.ts";
+import { clusterEndpoint, firstControlPlaneIp, schematicFor } from "./04-talos.ts";
+import { platformInstallerImage } from "./talos-schematic.ts";
 import { syncCrds } from "./07-gitops.ts";
 import { PLATFORM_PACKAGE, kustomizeFile, platformPaths } from "./platform.ts";
 import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
@@ -69,10 +70,30 @@ export function afterBootCommands(model: Model): string[] {
     .join(" ");
   // `kubectl wait` refuses a CRD that does not exist yet, so first wait (10 min at most) for them to appear.
   const crdWait = `timeout 600 sh -c ${shq(`until kubectl get ${crds} >/dev/null 2>&1; do sleep 5; done`)}`;
+  // With boot = "ami", Talos's AMI is installed already and boots into maintenance mode: it
+  // gets its config over the maintenance API, and ignores the config's install section (its
+  // image with the schematic's extensions), so each node is upgraded to that image, the way
+  // Talos adds extensions to a node that booted a disk image.
+  const ami = model.nodes.aws.boot === "ami";
+  const talos = (ip: string) =>
+    `talosctl --talosconfig DIR/talosconfig --nodes ${shq(ip)} --endpoints ${shq(ip)}`;
+  const configure = ami
+    ? model.nodes.machines.map(
+        (m) => `talosctl apply-config --insecure --nodes ${shq(m.ip)} --file ${shq(`DIR/${m.role}.yaml`)}`,
+      )
+    : [];
+  const upgrade = ami
+    ? model.nodes.machines.map(
+        (m) =>
+          `${talos(m.ip)} upgrade --wait --image ${shq(platformInstallerImage(schematicFor(model, m.role), model.versions.talos, "aws"))}`,
+      )
+    : [];
   return [
+    ...configure,
     `talosctl --talosconfig DIR/talosconfig bootstrap --nodes ${shq(ip)} --endpoints ${shq(ip)}`,
     `talosctl --talosconfig DIR/talosconfig kubeconfig --nodes ${shq(ip)} --endpoints ${shq(ip)} DIR/kubeconfig`,
     "export KUBECONFIG=DIR/kubeconfig",
+    ...upgrade,
     `helm upgrade --install cozystack ${shq(chart.url)} --version ${shq(chart.version)} --namespace ${shq(model.platform.cozystack.namespace)} --create-namespace --wait`,
     // helm --wait returns once the operator runs; it installs Flux and its CRDs after that.
     `${crdWait} && kubectl wait --for=condition=Established --timeout=2m ${crds}`,
@@ -103,7 +124,15 @@ and \`talosconfig\`:
 ${cmds.join("\n")}
 \`\`\`
 
-1. Bootstrap etcd on the first control plane, once, and fetch the kubeconfig.
+${
+  model.nodes.aws.boot === "ami"
+    ? `0. (\`nodes.aws.boot = "ami"\`) Give each node its config over Talos's maintenance API; after
+   the bootstrap, upgrade each to its role's Image Factory installer for AWS, which carries the
+   extensions (${model.nodes.extensions.compute.join(", ")}): Talos's AMI has none, and it ignores
+   the config's install image, being installed already.
+`
+    : ""
+}1. Bootstrap etcd on the first control plane, once, and fetch the kubeconfig.
 2. Install the operator from \`${chart.url}\` at chart version ${chart.version}. It installs
    Flux into \`${model.platform.gitops.fluxNamespace}\`. The nodes pull every image through the
    bastion's caches; the chart and CozyStack's packages come from ghcr.io over the NAT.

@@ -30,6 +30,16 @@ export function schematicId(s: Schematic): string {
 }
 
 /** The installer image Image Factory serves for a schematic at a Talos version. */
+/**
+ * The installer for a platform other than metal: Image Factory serves
+ * `<platform>-installer/<schematic>:<version>` from Talos 1.10 on, and the installed system
+ * keeps that platform (siderolabs/image-factory docs/api.md; for AWS, Talos's boot-assets
+ * guide: `talosctl upgrade --image factory.talos.dev/aws-installer/<schematic>:<version>`).
+ */
+export function platformInstallerImage(s: Schematic, talos: string, platform: "aws"): string {
+  return `factory.talos.dev/${platform}-installer/${schematicId(s)}:v${talos}`;
+}
+
 export function installerImage(s: Schematic, talos: string, secureBoot = false): string {
   return `factory.talos.dev/${secureBoot ? "installer-secureboot" : "installer"}/${schematicId(s)}:v${talos}`;
 }

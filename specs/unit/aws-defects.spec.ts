@@ -10,7 +10,9 @@ import { afterBootCommands } from "../../generators/05-cozystack.ts";
 import { syncCrds } from "../../generators/07-gitops.ts";
 import { generateFiles } from "../../generators/index.ts";
 import { compareVersions, TOFU_FEATURES } from "../../generators/tofu-features.ts";
-import { loadModel, REPO_ROOT } from "../../model/index.ts";
+import { DEFAULT_MODEL, loadModel, mergeModel, REPO_ROOT } from "../../model/index.ts";
+import { schematicFor } from "../../generators/04-talos.ts";
+import { schematicId, schematicYaml } from "../../generators/talos-schematic.ts";
 
 const model = loadModel();
 const files = generateFiles(model);
@@ -93,4 +95,33 @@ esac`,
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("with boot = ami, every node is upgraded to its role's AWS installer with the extensions, before CozyStack", () => {
+  // Talos's AMI carries no extensions, and an installed system ignores the config's install
+  // image (siderolabs/talos v1alpha1_types.go: install is "silently ignored" by pre-installed
+  // images); Talos's way to add them is an upgrade to an Image Factory installer.
+  const ami = mergeModel(DEFAULT_MODEL, { nodes: { aws: { boot: "ami" } } });
+  const steps = afterBootCommands(ami);
+  const helm = steps.findIndex((s) => s.startsWith("helm upgrade --install cozystack"));
+  for (const m of ami.nodes.machines) {
+    const schematic = schematicFor(ami, m.role);
+    expect(schematicYaml(schematic), `the ${m.role} schematic`).toContain("siderolabs/drbd");
+    const configured = steps.findIndex((s) => s.includes("apply-config --insecure") && s.includes(m.ip));
+    const upgraded = steps.findIndex(
+      (s) =>
+        s.includes(` upgrade `) &&
+        s.includes(m.ip) &&
+        s.includes(`factory.talos.dev/aws-installer/${schematicId(schematic)}:v${ami.versions.talos}`),
+    );
+    expect(configured, `${m.ip} gets its config in maintenance mode`).toBeGreaterThanOrEqual(0);
+    expect(upgraded, `${m.ip} is upgraded to its ${m.role} installer, with the extensions`).toBeGreaterThan(
+      configured,
+    );
+    expect(upgraded, "before CozyStack needs drbd and zfs").toBeLessThan(helm);
+  }
+  expect(
+    afterBootCommands(DEFAULT_MODEL).some((s) => s.startsWith("talosctl") && s.includes(" upgrade ")),
+    "with iPXE the nodes install the factory image themselves",
+  ).toBe(false);
 });
