@@ -27,7 +27,11 @@
   and every plan wants to set it again.
 
 - A flow log to CloudWatch Logs given by its log group's ARN (as the provider gives it)
-  reports a FAILED delivery: moto looks the group up by the name it was not given.
+  reports a FAILED delivery: moto looks the group up by the name it was not given. Given by
+  name, moto reports SUCCESS whatever the role. The lab reports SUCCESS only when the group
+  exists and the flow log's role trusts vpc-flow-logs.amazonaws.com and allows
+  logs:CreateLogStream and logs:PutLogEvents on the group's streams; otherwise FAILED,
+  "Access error", as AWS does.
 - Budgets: DescribeSubscribersForNotification and the tagging calls are not implemented,
   and the provider reads a budget's notifications' subscribers and tags after every apply.
 
@@ -116,7 +120,9 @@ from moto.ec2.models.flow_logs import FlowLogsBackend
 from moto.ec2.models.amis import Ami, AmiBackend
 from moto.ec2.models.instances import Instance, InstanceBackend
 from moto.logs.exceptions import ResourceNotFoundException
+from moto.iam.models import iam_backends
 from moto.logs.models import logs_backends
+from moto.utilities.utils import get_partition
 from moto.ec2.models.launch_templates import LaunchTemplateVersion
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.models.subnets import Subnet
@@ -252,16 +258,66 @@ def _create_flow_logs(self: Any, *args: Any, **kwargs: Any) -> Any:
     created, unsuccessful = _released_create_flow_logs(self, *args, **kwargs)
     for fl in created:
         arn = fl.log_destination or ""
-        if fl.log_destination_type != "cloud-watch-logs" or fl.log_group_name or ":log-group:" not in arn:
+        if fl.log_destination_type != "cloud-watch-logs" or not (fl.log_group_name or ":log-group:" in arn):
             continue
-        group = arn.split(":log-group:", 1)[1].split(":", 1)[0]
+        group = fl.log_group_name or arn.split(":log-group:", 1)[1].split(":", 1)[0]
+        fl.deliver_logs_status = "FAILED"
         try:
             logs_backends[self.account_id][self.region_name].list_tags_log_group(group)
         except ResourceNotFoundException:
             continue  # a group that does not exist fails delivery, as on AWS
+        problem = _flow_log_role_problem(self.account_id, self.region_name, group, fl)
+        if problem:
+            # AWS reports a role it cannot assume or use as "Access error".
+            fl.deliver_logs_status = "FAILED"
+            fl.deliver_logs_error_message = "Access error"
+            print(f"moto_lab: flow log {fl.id} cannot deliver to {group}: {problem}", file=sys.stderr, flush=True)
+            continue
         fl.deliver_logs_status = "SUCCESS"
         fl.deliver_logs_error_message = None
     return created, unsuccessful
+
+
+_FLOW_LOGS_PRINCIPAL = "vpc-flow-logs.amazonaws.com"
+# What the service does with the role to deliver into an existing group
+# (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
+_FLOW_LOGS_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+def _flow_log_role_problem(account: str, region: str, group: str, fl: Any) -> str | None:
+    """Why the flow log's role cannot deliver to the group, or None: the service must be able
+    to assume it (its trust policy), and it must allow writing the group's streams."""
+    arn = fl.deliver_logs_permission_arn or ""
+    try:
+        role = iam_backends[account][get_partition(region)].get_role_by_arn(arn)
+    except Exception:
+        return f"the role {arn or '(none)'} does not exist"
+    trust = json.loads(urllib.parse.unquote(role.assume_role_policy_document or "{}"))
+    statements = trust.get("Statement", [])
+    trusted = False
+    for st in [statements] if isinstance(statements, dict) else statements:
+        principal = st.get("Principal", {})
+        services = _list(principal.get("Service")) if isinstance(principal, dict) else _list(principal)
+        if (
+            st.get("Effect") == "Allow"
+            and any(_glob(a, "sts:AssumeRole", False) for a in _list(st.get("Action")))
+            and (_FLOW_LOGS_PRINCIPAL in services or "*" in services)
+            and not st.get("Condition")
+        ):
+            trusted = True
+    if not trusted:
+        return f"{arn} does not trust {_FLOW_LOGS_PRINCIPAL} to assume it (or only under a condition the lab does not evaluate)"
+    docs = list(role.policies.values()) + [v.document for p in role.managed_policies.values() for v in p.versions if v.is_default]
+    parsed = [json.loads(urllib.parse.unquote(d) if isinstance(d, str) else json.dumps(d)) for d in docs]
+    stream = f"arn:aws:logs:{region}:{account}:log-group:{group}:log-stream:{fl.resource_id}-all"
+    for action in _FLOW_LOGS_ACTIONS:
+        try:
+            decision = _decide(parsed, action, stream, {})
+        except _Unevaluable as e:
+            decision = f"the lab cannot evaluate {e}"
+        if decision != "allow":
+            return f"{arn} may not {action} on {stream}: {decision}"
+    return None
 
 
 FlowLogsBackend.create_flow_logs = _create_flow_logs  # type: ignore[method-assign]

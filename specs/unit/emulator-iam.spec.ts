@@ -7,7 +7,9 @@ import {
   CreateLaunchTemplateCommand,
   CreateNetworkInterfaceCommand,
   CreateTagsCommand,
+  CreateFlowLogsCommand,
   CreateVpcCommand,
+  DescribeFlowLogsCommand,
   DescribeInstancesCommand,
   DescribeSubnetsCommand,
   EC2Client,
@@ -279,6 +281,92 @@ test.describe("the emulator enforces instance roles", () => {
       );
     } finally {
       await close(w);
+    }
+  });
+});
+
+test.describe("the emulator's flow logs deliver only through a role that can", () => {
+  test.skip(!existsSync(python), `moto is not installed (${python}): run npm run setup`);
+
+  test("the service must be trusted to assume the role, and the role must write the group's streams", async () => {
+    const emulator = await startEmulatorProcess();
+    const config = {
+      endpoint: emulator.url,
+      region: REGION,
+      maxAttempts: 1,
+      credentials: { accessKeyId: "lab", secretAccessKey: "lab" },
+    };
+    const ec2 = new EC2Client(config);
+    const iam = new IAMClient(config);
+    try {
+      // moto answers CloudWatch Logs' JSON protocol; the kit has no Logs client of its own.
+      const created = await fetch(emulator.url, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-amz-json-1.1",
+          "X-Amz-Target": "Logs_20140328.CreateLogGroup",
+          Authorization: `AWS4-HMAC-SHA256 Credential=lab/20260101/${REGION}/logs/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: JSON.stringify({ logGroupName: "/app/flows" }),
+      });
+      expect(created.status, "the log group is made").toBe(200);
+      const group = `arn:aws:logs:${REGION}:123456789012:log-group:/app/flows`;
+      const role = async (name: string, service: string, actions: string[]) => {
+        const trust = {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+        };
+        const arn = (
+          await iam.send(
+            new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }),
+          )
+        ).Role?.Arn;
+        await iam.send(
+          new PutRolePolicyCommand({
+            RoleName: name,
+            PolicyName: "deliver",
+            PolicyDocument: JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Action: actions, Resource: `${group}:*` }],
+            }),
+          }),
+        );
+        return arn ?? "";
+      };
+      // A VPC of its own each: EC2 refuses a second flow log of the same shape.
+      const delivery = async (roleArn: string) => {
+        const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.8.0.0/16" }))).Vpc?.VpcId ?? "";
+        const r = await ec2.send(
+          new CreateFlowLogsCommand({
+            ResourceIds: [vpc],
+            ResourceType: "VPC",
+            TrafficType: "ALL",
+            LogDestinationType: "cloud-watch-logs",
+            LogDestination: group,
+            DeliverLogsPermissionArn: roleArn,
+          }),
+        );
+        const id = r.FlowLogIds?.[0] ?? "";
+        const fl = (await ec2.send(new DescribeFlowLogsCommand({ FlowLogIds: [id] }))).FlowLogs?.[0];
+        return `${fl?.DeliverLogsStatus ?? ""} ${fl?.DeliverLogsErrorMessage ?? ""}`.trim();
+      };
+      const writes = ["logs:CreateLogStream", "logs:PutLogEvents"];
+      expect(
+        await delivery(await role("trusts-ec2", "ec2.amazonaws.com", writes)),
+        "a role the service cannot assume",
+      ).toBe("FAILED Access error");
+      expect(
+        await delivery(await role("cannot-put", "vpc-flow-logs.amazonaws.com", ["logs:CreateLogStream"])),
+        "a role that may not put events",
+      ).toBe("FAILED Access error");
+      expect(
+        await delivery(await role("delivers", "vpc-flow-logs.amazonaws.com", writes)),
+        "the kit's shape of role",
+      ).toBe("SUCCESS");
+    } finally {
+      ec2.destroy();
+      iam.destroy();
+      await emulator.stop();
     }
   });
 });
