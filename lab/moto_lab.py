@@ -292,10 +292,8 @@ def _flow_log_role_problem(account: str, region: str, group: str, fl: Any) -> st
         role = iam_backends[account][get_partition(region)].get_role_by_arn(arn)
     except Exception:
         return f"the role {arn or '(none)'} does not exist"
-    trust = json.loads(urllib.parse.unquote(role.assume_role_policy_document or "{}"))
-    statements = trust.get("Statement", [])
     trusted = False
-    for st in [statements] if isinstance(statements, dict) else statements:
+    for st in _statements(_policy_json(role.assume_role_policy_document or "{}")):
         principal = st.get("Principal", {})
         services = _list(principal.get("Service")) if isinstance(principal, dict) else _list(principal)
         if (
@@ -307,8 +305,7 @@ def _flow_log_role_problem(account: str, region: str, group: str, fl: Any) -> st
             trusted = True
     if not trusted:
         return f"{arn} does not trust {_FLOW_LOGS_PRINCIPAL} to assume it (or only under a condition the lab does not evaluate)"
-    docs = list(role.policies.values()) + [v.document for p in role.managed_policies.values() for v in p.versions if v.is_default]
-    parsed = [json.loads(urllib.parse.unquote(d) if isinstance(d, str) else json.dumps(d)) for d in docs]
+    parsed = _identity_policies(role)
     stream = f"arn:aws:logs:{region}:{account}:log-group:{group}:log-stream:{fl.resource_id}-all"
     for action in _FLOW_LOGS_ACTIONS:
         try:
@@ -858,14 +855,26 @@ def _role_documents(account: str, region: str, instance: Any) -> tuple[str, list
     if not roles:
         return "", []
     role = roles[0]
+    return role.name, _identity_policies(role)
+
+
+def _policy_json(document: Any) -> dict[str, Any]:
+    """A policy document as moto keeps it: a dict, JSON, or URL-encoded JSON (as IAM returns it)."""
+    text = document if isinstance(document, str) else json.dumps(document)
+    return dict(json.loads(urllib.parse.unquote(text) if text.lstrip().startswith("%") else text))
+
+
+def _identity_policies(role: Any) -> list[dict[str, Any]]:
+    """A role's inline policies and its attached managed policies' default versions."""
     docs: list[Any] = list(role.policies.values())
     for policy in role.managed_policies.values():
         docs += [v.document for v in policy.versions if v.is_default]
-    parsed = []
-    for d in docs:
-        text = d if isinstance(d, str) else json.dumps(d)
-        parsed.append(json.loads(urllib.parse.unquote(text) if text.lstrip().startswith("%") else text))
-    return role.name, parsed
+    return [_policy_json(d) for d in docs]
+
+
+def _statements(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    statements = doc.get("Statement", [])
+    return [statements] if isinstance(statements, dict) else list(statements)
 
 
 def _list(v: Any) -> list[str]:
@@ -898,8 +907,7 @@ def _decide(docs: list[dict[str, Any]], action: str, arn: str, tags: dict[str, s
     """allow, or the reason it is denied, by IAM's order: explicit deny, then any allow."""
     allowed = False
     for doc in docs:
-        statements = doc.get("Statement", [])
-        for st in [statements] if isinstance(statements, dict) else statements:
+        for st in _statements(doc):
             if "Action" in st:
                 acts = any(_glob(a, action, False) for a in _list(st["Action"]))
             else:

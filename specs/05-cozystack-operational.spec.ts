@@ -11,7 +11,7 @@ import { evidence, expect, level, test } from "../fixtures/index.ts";
 import { conditionTrue } from "../fixtures/kube.ts";
 import { COZYSTACK_KERNEL_MODULES, COZYSTACK_SYSCTLS } from "../generators/04-talos.ts";
 import { platformPackage } from "../generators/05-cozystack.ts";
-import { kubeValidate, PACKAGE_KIND, UNVERIFIABLE } from "../generators/gitops-validate.ts";
+import { kubeValidate, PACKAGE_KIND } from "../generators/gitops-validate.ts";
 import { platformPaths } from "../generators/platform.ts";
 import { fileSecrets, machineConfigDoc, renderTalosConfigs } from "../generators/talos-configs.ts";
 import { NODE_ROLES, type Model, type TargetName } from "../model/index.ts";
@@ -114,8 +114,23 @@ test.describe("05 CozyStack operational", () => {
     });
   });
 
-  test("offline: the platform Package validates against CozyStack's own CRD", () => {
-    test.skip(true, UNVERIFIABLE[PACKAGE_KIND] ?? "");
+  test("offline: the platform Package validates against CozyStack's own CRD", async ({ model }) => {
+    await level("offline");
+    const dir = platformPaths(model).platform;
+    const { report } = kubeValidate(model, [dir]);
+    const pkg = report.targets
+      .flatMap((t) => t.objects)
+      .find((o) => `${o.apiVersion}/${o.kind}` === PACKAGE_KIND);
+    expect(pkg, `${dir} renders CozyStack's platform Package`).toBeDefined();
+    // Skipped only while no build input carries the CRD (kube-validate then reports the
+    // Package unverified, with the reason); once setup has it, this validates for real.
+    test.skip(pkg?.unverified !== undefined, pkg?.unverified ?? "");
+    await evidence("what checked the Package", pkg);
+    expect(
+      pkg?.checkedBy.some((c) => c.startsWith("openapi schema of")),
+      "checked by CozyStack's CRD schema",
+    ).toBe(true);
+    expect(pkg?.errors, "the Package fits CozyStack's CRD").toEqual([]);
   });
 
   test.describe("live", () => {

@@ -278,14 +278,22 @@ test.describe("the ledger's clock is MOON_NOW's when it is set", () => {
   test.skip(!existsSync(python), `moto is not installed (${python}): run npm run setup`);
 
   test("usage lands in MOON_NOW's month, not the machine's", async () => {
-    const emu = await startEmulator("2031-05-20T12:00:00Z");
+    // The machine's clock, on purpose: this emulator must not meter on it. MOON_NOW is a
+    // month that is not the machine's, so the verdict does not depend on when it runs.
+    const machine = new Date();
+    const ledger = [Date.UTC(2031, 4, 20, 12), Date.UTC(2031, 6, 20, 12)]
+      .map((t) => new Date(t))
+      .find(
+        (d) => d.getUTCFullYear() !== machine.getUTCFullYear() || d.getUTCMonth() !== machine.getUTCMonth(),
+      );
+    if (!ledger) throw new Error("two different months cannot both be the machine's");
+    const emu = await startEmulator(ledger.toISOString());
     try {
       await launch(emu);
       await new Promise((r) => setTimeout(r, 1000));
-      const may = await readMonthToDate(emu.ce, new Date(Date.UTC(2031, 4, 20)));
-      expect(may.totalUsd, "May 2031 has the instance's second").toBeGreaterThan(0);
-      // The machine's clock, on purpose: this emulator must not meter on it.
-      const today = await emu.ce.send(new GetCostAndUsageCommand(cliShaped(new Date())));
+      const month = await readMonthToDate(emu.ce, ledger);
+      expect(month.totalUsd, "MOON_NOW's month has the instance's second").toBeGreaterThan(0);
+      const today = await emu.ce.send(new GetCostAndUsageCommand(cliShaped(machine)));
       expect(today.ResultsByTime?.[0]?.Total?.BlendedCost?.Amount, "the machine's month has nothing").toBe(
         "0",
       );
