@@ -247,7 +247,9 @@ function nodeCases(): { what: string; overrides: Record<string, unknown>; mentio
     {
       what: "a credentials path above the Talos configs, which the bastion's role would then read",
       overrides: { services: { registryCredentialsPath: "/moon-and-back" } },
-      mentions: [/services\.registryCredentialsPath = "\/moon-and-back": overlaps nodes\.configParameterPath/],
+      mentions: [
+        /services\.registryCredentialsPath = "\/moon-and-back": overlaps nodes\.configParameterPath/,
+      ],
     },
   ];
 }
