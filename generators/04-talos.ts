@@ -89,14 +89,16 @@ export const COZYSTACK_SYSCTLS: Readonly<Record<string, string>> = {
 /**
  * Where Talos installs. On EC2 the system volume is the launch template's mapping of the
  * AMI's root device, an NVMe device whose number is not stable across boots, so Talos picks
- * it by its exact size: `size` without an operator means ==, and GiB is 2^30 bytes, as EBS
- * sizes are (siderolabs/talos pkg/machinery/config/types/v1alpha1, InstallDiskSizeMatcher;
- * dustin/go-humanize ParseBytes).
+ * it by size: below (or above) the size halfway to the data volume's, which the model keeps
+ * different, so it holds whatever bytes EC2 reports for a volume of N GiB. Talos reads the
+ * operator, then the size in humanize's units, GiB = 2^30 bytes (siderolabs/talos
+ * pkg/machinery/config/types/v1alpha1, InstallDiskSizeMatcher; dustin/go-humanize ParseBytes).
  */
 export function installTarget(model: Model, target: TargetName): Record<string, unknown> {
-  return target === "aws"
-    ? { diskSelector: { size: `${String(model.nodes.aws.systemVolumeGb)}GiB` } }
-    : { disk: model.nodes.installDisk[target] };
+  if (target !== "aws") return { disk: model.nodes.installDisk[target] };
+  const { systemVolumeGb: system, dataVolumeGb: data } = model.nodes.aws;
+  const between = Math.floor((system + data) / 2);
+  return { diskSelector: { size: `${system < data ? "<" : ">"}${String(between)}GiB` } };
 }
 
 /** Patches applied to every node: mirrors, CozyStack's requirements, the install disk. */

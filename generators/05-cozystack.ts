@@ -73,7 +73,9 @@ export function afterBootCommands(model: Model): string[] {
   // With boot = "ami", Talos's AMI is installed already and boots into maintenance mode: it
   // gets its config over the maintenance API, and ignores the config's install section (its
   // image with the schematic's extensions), so each node is upgraded to that image, the way
-  // Talos adds extensions to a node that booted a disk image.
+  // Talos adds extensions to a node that booted a disk image. Before the bootstrap, with no
+  // drain: talosctl's drain (on by default) reads the Kubernetes node once, which fails while
+  // there is no API server yet (siderolabs/talos cmd/talosctl/cmd/talos/upgrade.go, nodedrain.go).
   const ami = model.nodes.aws.boot === "ami";
   const talos = (ip: string) =>
     `talosctl --talosconfig DIR/talosconfig --nodes ${shq(ip)} --endpoints ${shq(ip)}`;
@@ -85,15 +87,15 @@ export function afterBootCommands(model: Model): string[] {
   const upgrade = ami
     ? model.nodes.machines.map(
         (m) =>
-          `${talos(m.ip)} upgrade --wait --image ${shq(platformInstallerImage(schematicFor(model, m.role), model.versions.talos, "aws"))}`,
+          `${talos(m.ip)} upgrade --wait --drain=false --image ${shq(platformInstallerImage(schematicFor(model, m.role), model.versions.talos, "aws"))}`,
       )
     : [];
   return [
     ...configure,
+    ...upgrade,
     `talosctl --talosconfig DIR/talosconfig bootstrap --nodes ${shq(ip)} --endpoints ${shq(ip)}`,
     `talosctl --talosconfig DIR/talosconfig kubeconfig --nodes ${shq(ip)} --endpoints ${shq(ip)} DIR/kubeconfig`,
     "export KUBECONFIG=DIR/kubeconfig",
-    ...upgrade,
     `helm upgrade --install cozystack ${shq(chart.url)} --version ${shq(chart.version)} --namespace ${shq(model.platform.cozystack.namespace)} --create-namespace --wait`,
     // helm --wait returns once the operator runs; it installs Flux and its CRDs after that.
     `${crdWait} && kubectl wait --for=condition=Established --timeout=2m ${crds}`,
@@ -126,8 +128,8 @@ ${cmds.join("\n")}
 
 ${
   model.nodes.aws.boot === "ami"
-    ? `0. (\`nodes.aws.boot = "ami"\`) Give each node its config over Talos's maintenance API; after
-   the bootstrap, upgrade each to its role's Image Factory installer for AWS, which carries the
+    ? `0. (\`nodes.aws.boot = "ami"\`) Give each node its config over Talos's maintenance API, then,
+   before the bootstrap, upgrade each to its role's Image Factory installer for AWS, which carries the
    extensions (${model.nodes.extensions.compute.join(", ")}): Talos's AMI has none, and it ignores
    the config's install image, being installed already.
 `

@@ -20,7 +20,9 @@ export interface UpstreamAmi {
   readonly rootDeviceName: string;
   /** The root volume's size as the AMI's snapshot gives it, in GiB. */
   readonly rootVolumeGib: number;
-  readonly bootMode: Readonly<Record<AmiArch, "uefi" | "legacy-bios">>;
+  readonly rootVolumeType: "standard" | "gp2";
+  /** The boot mode registered with the AMI; none where the publisher sets none (EC2's default for the type applies). */
+  readonly bootMode: Readonly<Record<AmiArch, "uefi" | "legacy-bios" | null>>;
   readonly source: string;
 }
 
@@ -33,11 +35,13 @@ export const UPSTREAM_AMIS: readonly UpstreamAmi[] = [
     nameFilter: "iPXE*",
     architectures: ["arm64", "x86_64"],
     archInName: { arm64: "arm64", x86_64: "x86_64" },
-    // Registered with RootDeviceName /dev/sda1 from a 1 GiB snapshot (VolumeSize=1).
+    // Registered with RootDeviceName /dev/sda1 from a 1 GiB snapshot (VolumeSize=1), volume
+    // type standard, and no BootMode: Graviton boots it UEFI, its only mode (the images are
+    // built EFI for arm64, BIOS for x86_64: .github/workflows/aws-import.yml).
     rootDeviceName: "/dev/sda1",
     rootVolumeGib: 1,
-    // Built as EFI for arm64 and as BIOS for x86_64 (.github/workflows/aws-import.yml).
-    bootMode: { arm64: "uefi", x86_64: "legacy-bios" },
+    rootVolumeType: "standard",
+    bootMode: { arm64: null, x86_64: null },
     source: "ipxe/ipxe contrib/cloud/aws-import (register_image) and .github/workflows/aws-import.yml",
   },
   {
@@ -50,6 +54,7 @@ export const UPSTREAM_AMIS: readonly UpstreamAmi[] = [
     // The root mapping is /dev/xvda, 20 GiB gp2; UEFI from v1.13.0.
     rootDeviceName: "/dev/xvda",
     rootVolumeGib: 20,
+    rootVolumeType: "gp2",
     bootMode: { arm64: "uefi", x86_64: "uefi" },
     source:
       "siderolabs/talos tools/cloud-image-uploader/aws.go (RegisterImage); owner: siderolabs/docs Omni getting started",

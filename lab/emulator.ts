@@ -37,7 +37,8 @@ export function emulatorAmis(model: Model): Record<string, string | number>[] {
         architecture: arch,
         rootDeviceName: a.rootDeviceName,
         rootVolumeGib: a.rootVolumeGib,
-        bootMode: a.bootMode[arch],
+        rootVolumeType: a.rootVolumeType,
+        bootMode: a.bootMode[arch] ?? "",
         source: a.source,
       };
     }),

@@ -29,7 +29,8 @@
 - A flow log to CloudWatch Logs given by its log group's ARN (as the provider gives it)
   reports a FAILED delivery: moto looks the group up by the name it was not given. Given by
   name, moto reports SUCCESS whatever the role. The lab reports SUCCESS only when the group
-  exists and the flow log's role trusts vpc-flow-logs.amazonaws.com and allows
+  exists and the flow log's role trusts vpc-flow-logs.amazonaws.com (under aws:SourceAccount
+  and aws:SourceArn conditions too, evaluated as the service sets them) and allows
   logs:CreateLogStream and logs:PutLogEvents on the group's streams; otherwise FAILED,
   "Access error", as AWS does.
 - Budgets: DescribeSubscribersForNotification and the tagging calls are not implemented,
@@ -95,7 +96,6 @@ Usage: python moto_lab.py -H 127.0.0.1 -p 4566
 
 import dataclasses
 import datetime
-import fnmatch
 import io
 import json
 import os
@@ -279,6 +279,20 @@ def _create_flow_logs(self: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 _FLOW_LOGS_PRINCIPAL = "vpc-flow-logs.amazonaws.com"
+_TRUST_OPERATORS = {"StringEquals", "StringLike", "ArnEquals", "ArnLike"}
+
+
+def _trust_condition_holds(cond: dict[str, Any], context: dict[str, str]) -> bool:
+    """A trust policy's condition on the keys the service sets; any other key or operator fails."""
+    for op, keys in cond.items():
+        for key, wanted in keys.items():
+            have = context.get(key)
+            if op not in _TRUST_OPERATORS or have is None:
+                return False
+            exact = op in ("StringEquals", "ArnEquals")
+            if not any(have == w if exact else _glob(w, have, True) for w in _list(wanted)):
+                return False
+    return True
 # What the service does with the role to deliver into an existing group
 # (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
 _FLOW_LOGS_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
@@ -292,6 +306,11 @@ def _flow_log_role_problem(account: str, region: str, group: str, fl: Any) -> st
         role = iam_backends[account][get_partition(region)].get_role_by_arn(arn)
     except Exception:
         return f"the role {arn or '(none)'} does not exist"
+    # The confused-deputy keys AWS recommends in the trust policy, as the service sets them.
+    context = {
+        "aws:SourceAccount": account,
+        "aws:SourceArn": f"arn:aws:ec2:{region}:{account}:vpc-flow-log/{fl.id}",
+    }
     trusted = False
     for st in _statements(_policy_json(role.assume_role_policy_document or "{}")):
         principal = st.get("Principal", {})
@@ -300,11 +319,11 @@ def _flow_log_role_problem(account: str, region: str, group: str, fl: Any) -> st
             st.get("Effect") == "Allow"
             and any(_glob(a, "sts:AssumeRole", False) for a in _list(st.get("Action")))
             and (_FLOW_LOGS_PRINCIPAL in services or "*" in services)
-            and not st.get("Condition")
+            and _trust_condition_holds(st.get("Condition", {}), context)
         ):
             trusted = True
     if not trusted:
-        return f"{arn} does not trust {_FLOW_LOGS_PRINCIPAL} to assume it (or only under a condition the lab does not evaluate)"
+        return f"{arn} does not trust {_FLOW_LOGS_PRINCIPAL} to assume it (or only under a condition that does not hold, or that the lab does not evaluate)"
     parsed = _identity_policies(role)
     stream = f"arn:aws:logs:{region}:{account}:log-group:{group}:log-stream:{fl.resource_id}-all"
     for action in _FLOW_LOGS_ACTIONS:
@@ -377,7 +396,7 @@ BudgetsResponse.create_budget = _create_budget  # type: ignore[method-assign]
 # to the file MOTO_LAB_AMIS names). moto gives every AMI a 15 GiB root; these get their own.
 
 _AMIS_ENV = "MOTO_LAB_AMIS"
-_ami_root_gib: dict[str, int] = {}
+_ami_root: dict[str, tuple[int, str]] = {}  # AMI ID: the root volume's GiB and type
 _released_load_amis = AmiBackend._load_amis
 
 
@@ -404,23 +423,23 @@ def _load_amis(self: Any) -> None:
             region_name=f"{self.region_name}a",
             boot_mode=e["bootMode"],
         )
-        _ami_root_gib[e["amiId"]] = int(e["rootVolumeGib"])
+        _ami_root[e["amiId"]] = (int(e["rootVolumeGib"]), e["rootVolumeType"])
 
 
 _released_ami_mappings = Ami.block_device_mappings.fget  # type: ignore[attr-defined]
 
 
 def _ami_mappings(self: Ami) -> list[dict[str, Any]]:
-    if self.id not in _ami_root_gib:
+    if self.id not in _ami_root:
         return list(_released_ami_mappings(self))
     return [
         {
             "DeviceName": self.root_device_name,
             "Ebs": {
                 "SnapshotId": self.ebs_snapshot.id,
-                "VolumeSize": _ami_root_gib[self.id],
+                "VolumeSize": _ami_root[self.id][0],
                 "DeleteOnTermination": True,
-                "VolumeType": "gp2",
+                "VolumeType": _ami_root[self.id][1],
                 "Encrypted": False,
             },
         }
@@ -458,7 +477,8 @@ def _setup_defaults(self: Instance) -> None:
     if any(m.get("DeviceName") == self.root_device_name for m in mappings):
         return  # the mapping is the root volume, as on AWS
     # The AMI's own root size where the lab knows it (an upstream AMI above), else moto's 8 GB.
-    volume = self.ec2_backend.create_volume(size=_ami_root_gib.get(self.image_id, 8), zone_name=self._placement.zone)
+    size, kind = _ami_root.get(self.image_id, (8, "gp2"))
+    volume = self.ec2_backend.create_volume(size=size, zone_name=self._placement.zone, volume_type=kind)
     self.ec2_backend.attach_volume(volume.id, self.id, self.root_device_name, True)
 
 
@@ -898,7 +918,7 @@ def _condition_holds(cond: dict[str, Any], tags: dict[str, str]) -> bool:
             have = tags.get(key.split("/", 1)[1])
             if have is None:
                 return False
-            if not any(have == w if op == "StringEquals" else fnmatch.fnmatchcase(have, w) for w in _list(wanted)):
+            if not any(have == w if op == "StringEquals" else _glob(w, have, True) for w in _list(wanted)):
                 return False
     return True
 
@@ -964,12 +984,17 @@ def _resources(account: str, region: str, op: str, p: dict[str, Any]) -> tuple[s
         return op, [_group_resource(account, region, name)]
     if op == "budgets:DescribeBudget":
         return "budgets:ViewBudget", [(f"arn:aws:budgets::{account}:budget/{p.get('BudgetName', '')}", {})]
+    # A parameter's ARN is "parameter" + its name, a "/" between when the name has none; a
+    # name may also be given as its ARN.
+    def parameter(name: str) -> str:
+        return name if name.startswith("arn:") else ssm + (name if name.startswith("/") else "/" + name)
+
     if op == "ssm:GetParameter":
-        return op, [(ssm + p.get("Name", ""), {})]
+        return op, [(parameter(p.get("Name", "")), {})]
     if op == "ssm:GetParameters":
-        return op, [(ssm + n, {}) for n in p.get("Names", [])]
+        return op, [(parameter(n), {}) for n in p.get("Names", [])]
     if op == "ssm:GetParametersByPath":
-        return op, [(ssm + p.get("Path", ""), {})]
+        return op, [(parameter(p.get("Path", "")), {})]
     return None
 
 

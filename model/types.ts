@@ -229,7 +229,7 @@ export interface NodesModel {
   /**
    * The disk Talos installs to, by path, where the path is known. On aws there is no such
    * path (Nitro names EBS volumes nvme0n1… in no fixed order): Talos picks the disk whose
-   * size is `aws.systemVolumeGb` (generator 04's diskSelector).
+   * size is `aws.systemVolumeGb`: below the size halfway to the data volume (generator 04).
    */
   readonly installDisk: { readonly home: string; readonly lab: string };
   /**

@@ -104,6 +104,7 @@ test("with boot = ami, every node is upgraded to its role's AWS installer with t
   const ami = mergeModel(DEFAULT_MODEL, { nodes: { aws: { boot: "ami" } } });
   const steps = afterBootCommands(ami);
   const helm = steps.findIndex((s) => s.startsWith("helm upgrade --install cozystack"));
+  const bootstrap = steps.findIndex((s) => s.includes(" bootstrap "));
   for (const m of ami.nodes.machines) {
     const schematic = schematicFor(ami, m.role);
     expect(schematicYaml(schematic), `the ${m.role} schematic`).toContain("siderolabs/drbd");
@@ -119,6 +120,10 @@ test("with boot = ami, every node is upgraded to its role's AWS installer with t
       configured,
     );
     expect(upgraded, "before CozyStack needs drbd and zfs").toBeLessThan(helm);
+    expect(upgraded, "before the bootstrap: there is no API server to drain against yet").toBeLessThan(
+      bootstrap,
+    );
+    expect(steps[upgraded], "without a drain").toContain("--drain=false");
   }
   expect(
     afterBootCommands(DEFAULT_MODEL).some((s) => s.startsWith("talosctl") && s.includes(" upgrade ")),

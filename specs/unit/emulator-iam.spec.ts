@@ -311,10 +311,17 @@ test.describe("the emulator's flow logs deliver only through a role that can", (
       });
       expect(created.status, "the log group is made").toBe(200);
       const group = `arn:aws:logs:${REGION}:123456789012:log-group:/app/flows`;
-      const role = async (name: string, service: string, actions: string[]) => {
+      const role = async (name: string, service: string, actions: string[], condition?: object) => {
         const trust = {
           Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: service },
+              Action: "sts:AssumeRole",
+              ...(condition ? { Condition: condition } : {}),
+            },
+          ],
         };
         const arn = (
           await iam.send(
@@ -363,6 +370,20 @@ test.describe("the emulator's flow logs deliver only through a role that can", (
         await delivery(await role("delivers", "vpc-flow-logs.amazonaws.com", writes)),
         "the kit's shape of role",
       ).toBe("SUCCESS");
+      // AWS's recommended guard against a confused deputy, evaluated as the service sets it.
+      const account = (id: string) => ({ StringEquals: { "aws:SourceAccount": id } });
+      expect(
+        await delivery(
+          await role("this-account", "vpc-flow-logs.amazonaws.com", writes, account("123456789012")),
+        ),
+        "trusted for this account's flow logs",
+      ).toBe("SUCCESS");
+      expect(
+        await delivery(
+          await role("other-account", "vpc-flow-logs.amazonaws.com", writes, account("999999999999")),
+        ),
+        "trusted only for another account's",
+      ).toBe("FAILED Access error");
     } finally {
       ec2.destroy();
       iam.destroy();
