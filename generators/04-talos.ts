@@ -9,7 +9,13 @@
 // CozyStack's requirements, the install disk, and the Image Factory installer per role.
 import { derived, type Model, type NodeRole, type TargetName } from "../model/index.ts";
 import { nodeSelector, talosConfigId } from "./03-netboot.ts";
-import { installerImage, schematicId, schematicYaml, type Schematic } from "./talos-schematic.ts";
+import {
+  installerImage,
+  installPlatform,
+  schematicId,
+  schematicYaml,
+  type Schematic,
+} from "./talos-schematic.ts";
 import {
   generatedHeader,
   markdownHeader,
@@ -139,8 +145,10 @@ export function commonPatch(model: Model, target: TargetName): Record<string, un
   };
 }
 
-export function rolePatch(model: Model, role: NodeRole): Record<string, unknown> {
-  const install = { image: installerImage(schematicFor(model, role), model.versions.talos) };
+export function rolePatch(model: Model, role: NodeRole, target: TargetName): Record<string, unknown> {
+  const install = {
+    image: installerImage(schematicFor(model, role), model.versions.talos, installPlatform(target)),
+  };
   if (role === "worker") return { machine: { install } };
   const controlPlanes = derived(model).nodes.filter((n) => n.role === "controlplane");
   return {
@@ -479,7 +487,16 @@ function nodesTf(): string {
       "data",
       ["aws_ami", kind],
       attrs({ count: ref(count), most_recent: true, owners: [upstreamAmi(kind).owner] }),
-      block("filter", [], attrs({ name: "name", values: [ref(`"${upstreamAmi(kind).nameFilter}"`)] })),
+      block(
+        "filter",
+        [],
+        attrs({
+          name: "name",
+          values: [
+            ref(`"${upstreamAmi(kind).nameFilter.replace("{arch}", upstreamAmi(kind).archInName.arm64)}"`),
+          ],
+        }),
+      ),
       block("filter", [], attrs({ name: "architecture", values: ["arm64"] })),
     );
   const blocks: (Block | Comment)[] = [
@@ -487,6 +504,8 @@ function nodesTf(): string {
     ami("ipxe", enabledIpxe),
     comment("The official Talos AMI, which boots into maintenance mode until it is given a config."),
     ami("talos", enabledAmi),
+    comment("The region the Talos AMI's name carries (provider 6: `region`; `name` is deprecated)."),
+    block("data", ["aws_region", "current"], []),
     block(
       "locals",
       [],
@@ -684,7 +703,7 @@ function generate(model: Model): GeneratedFile[] {
         ...(["controlplane", "worker"] as const).flatMap((role) => [
           {
             path: `${dir}/${patchFile(role)}`,
-            content: renderYaml(rolePatch(model, role), `The ${role} nodes' patch.\n${header}`),
+            content: renderYaml(rolePatch(model, role, target), `The ${role} nodes' patch.\n${header}`),
           },
           {
             path: `${dir}/schematic-${role}.yaml`,

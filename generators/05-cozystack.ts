@@ -6,7 +6,7 @@
 import type { Model } from "../model/index.ts";
 import { cidrHost, parseIpv4Cidr } from "../model/net.ts";
 import { clusterEndpoint, firstControlPlaneIp, schematicFor } from "./04-talos.ts";
-import { platformInstallerImage } from "./talos-schematic.ts";
+import { installerImage } from "./talos-schematic.ts";
 import { syncCrds } from "./07-gitops.ts";
 import { PLATFORM_PACKAGE, kustomizeFile, platformPaths } from "./platform.ts";
 import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
@@ -87,7 +87,7 @@ export function afterBootCommands(model: Model): string[] {
   const upgrade = ami
     ? model.nodes.machines.map(
         (m) =>
-          `${talos(m.ip)} upgrade --wait --drain=false --image ${shq(platformInstallerImage(schematicFor(model, m.role), model.versions.talos, "aws"))}`,
+          `${talos(m.ip)} upgrade --wait --drain=false --image ${shq(installerImage(schematicFor(model, m.role), model.versions.talos, "aws"))}`,
       )
     : [];
   return [

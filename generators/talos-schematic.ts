@@ -3,7 +3,7 @@
 // the factory. The canonical form is what the factory's Go YAML encoder writes (four-space
 // indent, empty customization as `{}`); unit specs pin it to IDs the factory publishes.
 import { createHash } from "node:crypto";
-import { OFFICIAL_EXTENSIONS } from "../model/index.ts";
+import { OFFICIAL_EXTENSIONS, type TargetName } from "../model/index.ts";
 
 export interface Schematic {
   /** Official system extensions, e.g. "siderolabs/drbd"; written sorted. */
@@ -29,17 +29,31 @@ export function schematicId(s: Schematic): string {
   return createHash("sha256").update(schematicYaml(s)).digest("hex");
 }
 
-/** The installer image Image Factory serves for a schematic at a Talos version. */
 /**
- * The installer for a platform other than metal: Image Factory serves
- * `<platform>-installer/<schematic>:<version>` from Talos 1.10 on, and the installed system
- * keeps that platform (siderolabs/image-factory docs/api.md; for AWS, Talos's boot-assets
- * guide: `talosctl upgrade --image factory.talos.dev/aws-installer/<schematic>:<version>`).
+ * The Talos platform a target's nodes install. EC2 nodes run Talos's aws platform, whatever
+ * booted them (the iPXE AMI netboots the metal kernel, which installs this): the platform
+ * puts EC2's serial console on the installed system's command line and reads EC2's metadata.
  */
-export function platformInstallerImage(s: Schematic, talos: string, platform: "aws"): string {
-  return `factory.talos.dev/${platform}-installer/${schematicId(s)}:v${talos}`;
+export type TalosPlatform = "metal" | "aws";
+export const installPlatform = (target: TargetName): TalosPlatform => (target === "aws" ? "aws" : "metal");
+
+/**
+ * The serial consoles a platform's installer writes on the installed system's kernel command
+ * line, per architecture (siderolabs/talos internal/app/machined/pkg/runtime/v1alpha1/platform:
+ * aws/aws.go KernelArgs gives tty1 and ttyS0 on every architecture; metal/metal.go gives ttyS0
+ * on amd64 and ttyAMA0 on arm64).
+ */
+export function platformSerialConsole(platform: TalosPlatform, arch: "amd64" | "arm64"): string {
+  return platform === "aws" || arch === "amd64" ? "ttyS0" : "ttyAMA0";
 }
 
-export function installerImage(s: Schematic, talos: string, secureBoot = false): string {
-  return `factory.talos.dev/${secureBoot ? "installer-secureboot" : "installer"}/${schematicId(s)}:v${talos}`;
+/**
+ * The installer image Image Factory serves for a schematic at a Talos version and platform:
+ * `installer/…` for metal, `<platform>-installer/…` for the others from Talos 1.10 on, and the
+ * installed system keeps that platform (siderolabs/image-factory docs/api.md; for AWS, Talos's
+ * boot-assets guide: `talosctl upgrade --image factory.talos.dev/aws-installer/<schematic>:<version>`).
+ */
+export function installerImage(s: Schematic, talos: string, platform: TalosPlatform): string {
+  const repo = platform === "metal" ? "installer" : `${platform}-installer`;
+  return `factory.talos.dev/${repo}/${schematicId(s)}:v${talos}`;
 }

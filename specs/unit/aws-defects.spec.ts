@@ -10,9 +10,18 @@ import { afterBootCommands } from "../../generators/05-cozystack.ts";
 import { syncCrds } from "../../generators/07-gitops.ts";
 import { generateFiles } from "../../generators/index.ts";
 import { compareVersions, TOFU_FEATURES } from "../../generators/tofu-features.ts";
-import { DEFAULT_MODEL, loadModel, mergeModel, REPO_ROOT } from "../../model/index.ts";
+import { DEFAULT_MODEL, loadModel, mergeModel, NODE_ROLES, REPO_ROOT, TARGETS } from "../../model/index.ts";
 import { schematicFor } from "../../generators/04-talos.ts";
-import { schematicId, schematicYaml } from "../../generators/talos-schematic.ts";
+import {
+  platformSerialConsole,
+  schematicId,
+  schematicYaml,
+  type TalosPlatform,
+} from "../../generators/talos-schematic.ts";
+import { serialConsole } from "../../generators/03-netboot.ts";
+import { parse } from "yaml";
+import { upstreamAmi } from "../../generators/node-amis.ts";
+import { emulatorAmis } from "../../lab/emulator.ts";
 
 const model = loadModel();
 const files = generateFiles(model);
@@ -55,6 +64,54 @@ test("every node EC2 boots writes its console to ttyS0, where get-console-output
   // The lab's arm64 guests are QEMU `virt` machines: PL011, ttyAMA0.
   const lab = files.find((f) => f.path === "infra/lab/netboot/matchbox/profiles/talos-arm64-worker.json");
   expect(lab?.content, "the lab's arm64 profile").toContain("console=ttyAMA0");
+});
+
+test("every installed node writes its console where its machine has the serial port (EC2: ttyS0 on Graviton)", () => {
+  // The profiles set the console of the netbooted kernel only; the installed system's comes
+  // from the platform of the installer in the config. The metal installer gives arm64 ttyAMA0,
+  // which EC2 does not have, so an EC2 node would go quiet on get-console-output once installed.
+  for (const target of TARGETS) {
+    // EC2 nodes are Graviton (the nodes module asks for arm64 AMIs); the others as the model has them.
+    const arches =
+      target === "aws" ? (["arm64"] as const) : [...new Set(model.nodes.machines.map((m) => m.arch))];
+    for (const role of NODE_ROLES) {
+      const path = `infra/${target}/talos/patch-${role}.yaml`;
+      const patch = parse(files.find((f) => f.path === path)?.content ?? "") as {
+        machine: { install: { image: string } };
+      };
+      const repo = /^factory\.talos\.dev\/([a-z-]+)\//.exec(patch.machine.install.image)?.[1];
+      const platform = repo === "installer" ? "metal" : repo?.replace(/-installer$/, "");
+      expect(
+        ["metal", "aws"],
+        `${path}: an Image Factory installer (${patch.machine.install.image})`,
+      ).toContain(platform);
+      for (const arch of arches)
+        expect(
+          platformSerialConsole(platform as TalosPlatform, arch),
+          `${path}: the ${platform} installer's console on ${arch} must be the ${target} machine's serial port ` +
+            `(Talos's platform KernelArgs: aws ttyS0 everywhere, metal ttyAMA0 on arm64)`,
+        ).toBe(serialConsole(target, arch));
+    }
+  }
+});
+
+test("boot = ami finds the Talos AMI by its exact release name: a prefix would let most_recent pick another image", () => {
+  const nodes = files.find((f) => f.path === "infra/modules/nodes/nodes.tf")?.content ?? "";
+  const talos = /data "aws_ami" "talos" \{[\s\S]*?name\s*=\s*"name"\s*values\s*=\s*\["([^"]*)"\]/.exec(
+    nodes,
+  )?.[1];
+  expect(talos, "the Talos AMI's name filter in nodes.tf").toBeDefined();
+  expect(talos, "no wildcard in the name filter").not.toMatch(/[*?]/);
+  const resolved = (talos ?? "")
+    .replace("${var.talos_version}", model.versions.talos)
+    .replace("${data.aws_region.current.region}", model.region);
+  const published = emulatorAmis(model)
+    .filter((a) => a.owner === upstreamAmi("talos").owner && a.architecture === "arm64")
+    .map((a) => String(a.name).replace("{region}", model.region));
+  expect(
+    published,
+    "the filter names the release image as Talos publishes it (talos-v<version>-<region>-<arch>)",
+  ).toEqual([resolved]);
 });
 
 test("the after-boot steps wait for Flux's CRDs before they apply the sync", () => {

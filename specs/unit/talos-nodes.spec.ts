@@ -70,7 +70,7 @@ test("each role installs its Image Factory schematic: control planes the gateway
   for (const role of NODE_ROLES) {
     const patch = parse(file(`${talosPatchDir("lab")}/${patchFile(role)}`)) as Doc;
     const s = schematicFor(model, role);
-    expect(patch.machine.install.image).toBe(installerImage(s, model.versions.talos));
+    expect(patch.machine.install.image).toBe(installerImage(s, model.versions.talos, "metal"));
     expect(file(`${talosPatchDir("lab")}/schematic-${role}.yaml`)).toContain(`ID ${schematicId(s)}`);
   }
   expect(schematicFor(model, "controlplane").officialExtensions).toContain("siderolabs/tailscale");
@@ -173,7 +173,7 @@ test.describe("configs rendered with Talos's library", () => {
     ]);
     expect(cp.cluster.allowSchedulingOnControlPlanes).toBe(true);
     expect(cp.machine.install.image).toBe(
-      installerImage(schematicFor(model, "controlplane"), model.versions.talos),
+      installerImage(schematicFor(model, "controlplane"), model.versions.talos, "metal"),
     );
     await renderTalosConfigs(model, "lab", store, join(dir, "b"));
     expect(store.saves, "the secrets bundle is made once").toBe(1);

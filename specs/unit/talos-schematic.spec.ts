@@ -23,9 +23,9 @@ test("iscsi-tools + util-linux-tools has the ID the factory gives it", () => {
 test("the kit's compute and gateway schematics differ only by Tailscale", () => {
   const { compute, gateway } = DEFAULT_MODEL.nodes.extensions;
   expect(gateway.filter((e) => !compute.includes(e))).toEqual(["siderolabs/tailscale"]);
-  const c = installerImage({ officialExtensions: compute }, DEFAULT_MODEL.versions.talos);
+  const c = installerImage({ officialExtensions: compute }, DEFAULT_MODEL.versions.talos, "metal");
   expect(c).toMatch(/^factory\.talos\.dev\/installer\/[0-9a-f]{64}:v\d+\.\d+\.\d+$/);
-  expect(c).not.toBe(installerImage({ officialExtensions: gateway }, DEFAULT_MODEL.versions.talos));
+  expect(c).not.toBe(installerImage({ officialExtensions: gateway }, DEFAULT_MODEL.versions.talos, "metal"));
 });
 
 test("an unknown extension is refused by the model, with the closest name", () => {

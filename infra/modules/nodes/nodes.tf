@@ -23,13 +23,16 @@ data "aws_ami" "talos" {
   owners      = ["540036508848"]
   filter {
     name   = "name"
-    values = ["talos-v${var.talos_version}-*"]
+    values = ["talos-v${var.talos_version}-${data.aws_region.current.region}-arm64"]
   }
   filter {
     name   = "architecture"
     values = ["arm64"]
   }
 }
+
+# The region the Talos AMI's name carries (provider 6: `region`; `name` is deprecated).
+data "aws_region" "current" {}
 
 locals {
   image_id    = var.boot == "ipxe" ? one(data.aws_ami.ipxe[*].id) : one(data.aws_ami.talos[*].id)
