@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { readDotEnv } from "./dotenv.ts";
 import {
   SUPERVISOR_READY,
   SUPERVISOR_STATUS,
@@ -24,14 +25,12 @@ if (!planFile || !dataDir) {
 }
 const plan = JSON.parse(readFileSync(planFile, "utf8")) as NativePlan;
 const confDir = dirname(planFile);
-// The start script writes the caches' upstream credentials, where the operator stored any,
-// to the bundle's .env (compose reads the same file): KEY=VALUE lines, the value raw.
-const dotEnv = new Map<string, string>();
-if (existsSync(join(confDir, ".env")))
-  for (const line of readFileSync(join(confDir, ".env"), "utf8").split("\n")) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m?.[1]) dotEnv.set(m[1], m[2] ?? "");
-  }
+// The caches' upstream credentials, where the operator stored any, as the start script
+// wrote them for both runtimes.
+const { values: dotEnv, ignored } = readDotEnv(
+  existsSync(join(confDir, ".env")) ? readFileSync(join(confDir, ".env"), "utf8") : "",
+);
+for (const name of ignored) console.error(`supervisor: .env line ${name} is not KEY='VALUE': ignored`);
 const expand = (s: string) =>
   s
     .replaceAll("${CONF}", confDir)

@@ -25,6 +25,7 @@ import {
   SUPERVISOR_READY,
 } from "../../generators/03-netboot.ts";
 import { parseUserData } from "../../lab/cloud-init.ts";
+import { readDotEnv } from "../../lab/programs/dotenv.ts";
 import { run, type RunResult } from "../../lab/exec.ts";
 import { buildTestImage, tar } from "../../lab/test-image.ts";
 import {
@@ -197,6 +198,65 @@ test.describe("netboot: the start script", () => {
       readFileSync(join(bundle, ".env"), "utf8"),
       "no credentials in the parameter store: none written",
     ).toBe("");
+  });
+
+  test("stored credentials with $, # and spaces mean the same to Compose and to the supervisor; a quote is refused, and said", () => {
+    // What Compose makes of a .env value (compose-go dotenv/parser.go): unquoted, it is cut at
+    // " #", trimmed and $-interpolated; single-quoted, it is taken as written.
+    const composeReads = (raw: string): string => {
+      const quoted = /^'([^']*)'$/.exec(raw);
+      if (quoted) return quoted[1] ?? "";
+      return (raw.split("#")[0] ?? "").trimEnd().replace(/\$\{?[A-Za-z0-9_]+\}?/g, "");
+    };
+    const [first, second] = model.services.caches;
+    if (!first || !second) throw new Error("the model has at least two caches");
+    const stored: Record<string, [string, string]> = {
+      [first.upstream]: ["robot$ci", "pa$$w0rd #1 ${HOME} "],
+      [second.upstream]: ["it's-me", "secret"],
+    };
+    for (const [upstream, [user, pass]] of Object.entries(stored)) {
+      writeFileSync(join(dir, `${upstream}.username`), user);
+      writeFileSync(join(dir, `${upstream}.password`), pass);
+    }
+    // The parameter store: these two upstreams have credentials, the others none.
+    stub(
+      "aws",
+      `name=""; prev=""; for a in "$@"; do [ "$prev" = --name ] && name="$a"; prev="$a"; done
+upstream=$(basename "$(dirname "$name")"); f="${dir}/$upstream.$(basename "$name")"
+[ -e "$f" ] || { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation" >&2; exit 254; }
+cat "$f"; echo`,
+    );
+    stub("docker", "exit 0");
+    stub("systemctl", "exit 3");
+    stub("curl", "exit 99");
+    const { bundle, r } = runStart("docker", {}, "aws");
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(join(bundle, ".env"), "utf8");
+    const lines = new Map(
+      text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as const),
+    );
+    const supervisor = readDotEnv(text);
+    expect(supervisor.ignored, "every line is one the supervisor reads").toEqual([]);
+    const variable = (upstream: string) => upstream.toUpperCase().replace(/[.-]/g, "_");
+    const [user, pass] = stored[first.upstream] ?? ["", ""];
+    for (const [suffix, value] of [
+      ["USERNAME", user],
+      ["PASSWORD", pass],
+    ] as const) {
+      const key = `${variable(first.upstream)}_${suffix}`;
+      expect(composeReads(lines.get(key) ?? ""), `Compose reads ${key} as stored`).toBe(value);
+      expect(supervisor.values.get(key), `the supervisor reads ${key} as stored`).toBe(value);
+    }
+    expect(
+      [...lines.keys()].some((k) => k.startsWith(variable(second.upstream))),
+      "a credential with a quote is not written",
+    ).toBe(false);
+    expect(r.stderr, "and the log says why").toContain(
+      `the credentials stored for ${second.upstream} hold a single quote`,
+    );
   });
 
   test("native: the supervisor is started and its readiness awaited", () => {
