@@ -1,9 +1,12 @@
 // `npm run lab:up`, `lab:down`, `lab:status`, `lab:ssh [-- command]`,
-// `lab:node -- add --arch amd64|arm64 --role controlplane|worker [--wait] [--timeout S]`, `lab:node -- list|rm NAME`
+// `lab:node -- add --arch amd64|arm64 --role controlplane|worker [--wait] [--timeout S]`, `lab:node -- list|rm NAME`,
+// `lab:clock [-- show|set ISO|advance 2h]`
 // (also `npx tsx lab/cli.ts up|down|status|ssh`).
 import { loadModel, runCommand } from "../model/index.ts";
 import { down, ssh, status, up } from "./lab.ts";
 import { addNode, listNodes, nodeBoot, nodeConsole, removeNode, type LabNode } from "./nodes.ts";
+import { parseDuration, readLabClock, setLabClock } from "./clock.ts";
+import { readFirings } from "./schedules.ts";
 
 /** `--flag value` pairs of a subcommand. */
 function flags(args: readonly string[]): Record<string, string> {
@@ -83,6 +86,42 @@ async function node(model: ReturnType<typeof loadModel>, args: readonly string[]
   }
 }
 
+/** `lab clock [show]`, `lab clock set <ISO time>`, `lab clock advance <90s|15m|2h|1d>`. */
+function clock(model: ReturnType<typeof loadModel>, args: readonly string[]): number {
+  const [sub = "show", value = ""] = args;
+  const current = readLabClock(model);
+  if (!current) {
+    console.error("The lab clock is not set: the lab is not up. Fix: npm run lab:up.");
+    return 2;
+  }
+  let next: Date | undefined;
+  if (sub === "show") next = undefined;
+  else if (sub === "set") {
+    next = new Date(value);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(next.getTime())) {
+      console.error(
+        `lab clock set "${value}": not an ISO 8601 time. Fix: e.g. lab clock set 2026-12-12T09:00:00Z.`,
+      );
+      return 2;
+    }
+  } else if (sub === "advance") {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      console.error(`lab clock advance "${value}": not a duration. Fix: e.g. 90s, 15m, 2h or 1d.`);
+      return 2;
+    }
+    next = new Date(current.getTime() + ms);
+  } else {
+    console.error(`unknown lab clock command "${sub}". Use: show, set <ISO time>, advance <duration>.`);
+    return 2;
+  }
+  if (next) setLabClock(model, next);
+  console.log(`lab clock ${(next ?? current).toISOString()}${next ? ` (was ${current.toISOString()})` : ""}`);
+  for (const f of readFirings(model).slice(-5))
+    console.log(`  ${f.at} ${f.name}: ${f.what}: ${f.outcome}${f.detail ? ` (${f.detail})` : ""}`);
+  return 0;
+}
+
 async function main(): Promise<number> {
   const command = process.argv[2];
   if (process.getuid?.() !== 0) {
@@ -105,9 +144,11 @@ async function main(): Promise<number> {
       return ssh(model, process.argv.slice(3));
     case "node":
       return await node(model, process.argv.slice(3));
+    case "clock":
+      return clock(model, process.argv.slice(3));
     default:
       console.error(
-        `unknown lab command "${command ?? ""}". Use: up, down, status, ssh [command] or node add|list|rm.`,
+        `unknown lab command "${command ?? ""}". Use: up, down, status, ssh [command], node add|list|rm or clock [show|set|advance].`,
       );
       return 2;
   }

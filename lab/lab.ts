@@ -38,6 +38,7 @@ import { tofuInitApply, tofuOutputs } from "./tofu.ts";
 import { CostExplorerClient } from "@aws-sdk/client-cost-explorer";
 import { readMonthToDate } from "../cost/explorer.ts";
 import { now } from "../model/clock.ts";
+import { readLabClock, setLabClock } from "./clock.ts";
 
 let phase = 0;
 const PHASES = 6;
@@ -213,6 +214,11 @@ export async function up(model: Model): Promise<void> {
       )
         .map(([r, n]) => `${r} ${n} part(s)`)
         .join(", ")}) (${elapsed(t)})`,
+    );
+    // Before the hypervisor starts: its scheduler carries out the schedules on this clock.
+    setLabClock(model, now());
+    console.log(
+      `  lab clock ${readLabClock(model)?.toISOString() ?? "?"}: it moves only when told (npm run lab:clock), and schedules fire as it passes their times`,
     );
     t = progress(`bastion: the hypervisor boots ${model.bastion.name} and runs its user data`);
     startProcess(model, state, { name: "hypervisor", ns: "host", argv: programArgv("hypervisor") });

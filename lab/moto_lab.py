@@ -293,6 +293,22 @@ def _trust_condition_holds(cond: dict[str, Any], context: dict[str, str]) -> boo
             if not any(have == w if exact else _glob(w, have, True) for w in _list(wanted)):
                 return False
     return True
+def _service_may_assume(role: Any, service: str, context: dict[str, str]) -> bool:
+    """Whether the role's trust policy lets the service assume it, its conditions evaluated
+    with the keys the service sets."""
+    for st in _statements(_policy_json(role.assume_role_policy_document or "{}")):
+        principal = st.get("Principal", {})
+        services = _list(principal.get("Service")) if isinstance(principal, dict) else _list(principal)
+        if (
+            st.get("Effect") == "Allow"
+            and any(_glob(a, "sts:AssumeRole", False) for a in _list(st.get("Action")))
+            and (service in services or "*" in services)
+            and _trust_condition_holds(st.get("Condition", {}), context)
+        ):
+            return True
+    return False
+
+
 # What the service does with the role to deliver into an existing group
 # (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
 _FLOW_LOGS_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
@@ -311,18 +327,7 @@ def _flow_log_role_problem(account: str, region: str, group: str, fl: Any) -> st
         "aws:SourceAccount": account,
         "aws:SourceArn": f"arn:aws:ec2:{region}:{account}:vpc-flow-log/{fl.id}",
     }
-    trusted = False
-    for st in _statements(_policy_json(role.assume_role_policy_document or "{}")):
-        principal = st.get("Principal", {})
-        services = _list(principal.get("Service")) if isinstance(principal, dict) else _list(principal)
-        if (
-            st.get("Effect") == "Allow"
-            and any(_glob(a, "sts:AssumeRole", False) for a in _list(st.get("Action")))
-            and (_FLOW_LOGS_PRINCIPAL in services or "*" in services)
-            and _trust_condition_holds(st.get("Condition", {}), context)
-        ):
-            trusted = True
-    if not trusted:
+    if not _service_may_assume(role, _FLOW_LOGS_PRINCIPAL, context):
         return f"{arn} does not trust {_FLOW_LOGS_PRINCIPAL} to assume it (or only under a condition that does not hold, or that the lab does not evaluate)"
     parsed = _identity_policies(role)
     stream = f"arn:aws:logs:{region}:{account}:log-group:{group}:log-stream:{fl.resource_id}-all"
@@ -850,6 +855,11 @@ BudgetsResponse.update_budget = _update_budget  # type: ignore[attr-defined]
 # the specs: key "lab") are not restricted, as an administrator's would not be.
 
 _LAB_INSTANCE_KEY = "ASIALAB"
+# A service acting with a role it assumes (the lab's scheduler carrying out an EventBridge
+# Scheduler target): "ASIAROLE" + hex of "<service principal> <role ARN> <source ARN>". The
+# call is allowed only if the role trusts that service (aws:SourceAccount and aws:SourceArn
+# set as the service sets them) and its policies allow the action.
+_LAB_ROLE_KEY = "ASIAROLE"
 _denials: list[dict[str, str]] = []
 # What was allowed, once per role, action and resource: a spec can see that enforcement ran.
 _allowed: dict[tuple[str, str, str], dict[str, str]] = {}
@@ -864,6 +874,25 @@ def _instance_of(key: str) -> tuple[str, str, Any] | None:
                 if i.id == instance_id:
                     return account, region, i
     return None
+
+
+def _assumed_role(key: str) -> tuple[str, str, str, list[dict[str, Any]], str]:
+    """For a service's role key: account, region, role name, policy documents, and why the
+    service may not assume the role ("" when it may)."""
+    try:
+        service, role_arn, source_arn = bytes.fromhex(key[len(_LAB_ROLE_KEY):]).decode().split(" ")
+    except ValueError:
+        return "", "", "", [], "the credentials name no role"
+    parts = source_arn.split(":")
+    account, region = (parts[4], parts[3]) if len(parts) > 5 else ("", "")
+    try:
+        role = iam_backends[account][get_partition(region)].get_role_by_arn(role_arn)
+    except Exception:
+        return account, region, "", [], f"the role {role_arn} does not exist"
+    context = {"aws:SourceAccount": account, "aws:SourceArn": source_arn}
+    if not _service_may_assume(role, service, context):
+        return account, region, role.name, [], f"{role_arn} does not trust {service} to assume it (or only under a condition that does not hold)"
+    return account, region, role.name, _identity_policies(role), ""
 
 
 def _role_documents(account: str, region: str, instance: Any) -> tuple[str, list[dict[str, Any]]]:
@@ -982,6 +1011,9 @@ def _resources(account: str, region: str, op: str, p: dict[str, Any]) -> tuple[s
             "",
         )
         return op, [_group_resource(account, region, name)]
+    if op in ("ec2:StartInstances", "ec2:StopInstances"):
+        ids = [v for k, v in sorted(p.items()) if k.startswith("InstanceId.")]
+        return op, [(f"{ec2}:instance/{i}", _ec2_tags(b, i)) for i in ids]
     if op == "budgets:DescribeBudget":
         return "budgets:ViewBudget", [(f"arn:aws:budgets::{account}:budget/{p.get('BudgetName', '')}", {})]
     # A parameter's ARN is "parameter" + its name, a "/" between when the name has none; a
@@ -1044,21 +1076,29 @@ def _enforcing(app: Any) -> Any:
         if environ.get("PATH_INFO") == "/moto-api/reset":
             _denials.clear()
             _allowed.clear()
-        if _LAB_INSTANCE_KEY not in environ.get("HTTP_AUTHORIZATION", ""):
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        if _LAB_INSTANCE_KEY not in auth and _LAB_ROLE_KEY not in auth:
             return app(environ, start_response)
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
         call = _call(environ, body)
-        if call is None or not call[0].startswith(_LAB_INSTANCE_KEY) or call[1] in _NO_PERMISSION:
+        if call is None or not call[0].startswith((_LAB_INSTANCE_KEY, _LAB_ROLE_KEY)) or call[1] in _NO_PERMISSION:
             return app(environ, start_response)
         key, op, params = call
         with _api_lock:
-            found = _instance_of(key)
-            if found is None:
-                reason, role, action, arn = "the credentials belong to no instance", "", op, "*"
+            found: tuple[str, str, Any] | None = None
+            if key.startswith(_LAB_ROLE_KEY):
+                account, region, role, docs, problem = _assumed_role(key)
+                session = "scheduler"
             else:
-                account, region, instance = found
-                role, docs = _role_documents(account, region, instance)
+                found = _instance_of(key)
+                problem = "" if found else "the credentials belong to no instance"
+                account, region = (found[0], found[1]) if found else ("?", "")
+                role, docs = _role_documents(account, region, found[2]) if found else ("", [])
+                session = found[2].id if found else "?"
+            if problem:
+                reason, action, arn = problem, op, "*"
+            else:
                 mapped = _resources(account, region, op, params)
                 reason, action, arn = "allow", op, "*"
                 if mapped is None:
@@ -1074,7 +1114,7 @@ def _enforcing(app: Any) -> Any:
                             break
                         _allowed[(role, action, arn)] = {"role": role, "action": action, "resource": arn}
             if reason != "allow":
-                who = f"arn:aws:sts::{found[0] if found else '?'}:assumed-role/{role or '?'}/{found[2].id if found else '?'}"
+                who = f"arn:aws:sts::{account or '?'}:assumed-role/{role or '?'}/{session}"
                 message = f"User: {who} is not authorized to perform: {action} on resource: {arn} because {reason}"
                 _denials.append({"role": role, "action": action, "resource": arn, "reason": reason})
         if reason == "allow":

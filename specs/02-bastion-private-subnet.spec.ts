@@ -2,7 +2,6 @@
 import {
   DescribeAutoScalingGroupsCommand,
   DescribeScheduledActionsCommand,
-  SetDesiredCapacityCommand,
   type ScheduledUpdateGroupAction,
 } from "@aws-sdk/client-auto-scaling";
 import {
@@ -322,51 +321,63 @@ test.describe("02 bastion in private subnet", () => {
       await evidence("replacement time", { seconds: (Date.now() - started) / 1000 });
     });
 
-    test("the schedule's stop then start brings it back on the fixed address", async ({
+    test("the schedule's stop then start, fired on the lab clock, bring it back on the fixed address", async ({
       aws,
       bastion,
       model,
     }) => {
+      // Level: lab. The lab's scheduler carries out the group's scheduled actions as Auto
+      // Scaling does, when the lab clock passes their times in their time zone (lab/schedules.ts).
       test.setTimeout(240_000);
+      const lab = new LabClient(model);
       const r = await aws.autoscaling.send(
         new DescribeScheduledActionsCommand({ AutoScalingGroupName: model.bastion.asgName }),
       );
       const actions = r.ScheduledUpdateGroupActions ?? [];
       const stop = actions.find((a) => a.DesiredCapacity === 0);
       const start = actions.find((a) => (a.DesiredCapacity ?? 0) >= 1);
+      if (!stop?.Recurrence || !start?.Recurrence) throw new Error("the group has no start and stop actions");
       const before = await runningBastion(aws, model);
-      // The emulator never fires a schedule: apply each action's effect as Auto Scaling would.
-      const apply = async (a: ScheduledUpdateGroupAction | undefined) => {
-        await aws.autoscaling.send(
-          new SetDesiredCapacityCommand({
-            AutoScalingGroupName: model.bastion.asgName,
-            DesiredCapacity: a?.DesiredCapacity ?? 0,
-          }),
-        );
-      };
-      await test.step(`stop (${stop?.Recurrence ?? "?"}): the bastion goes`, async () => {
-        await apply(stop);
+      /** Moves the lab clock to the action's next time and waits for the lab to carry it out. */
+      const fire = async (a: ScheduledUpdateGroupAction, after: Date): Promise<Date> => {
+        const at = lab.nextFiring("auto-scaling", a.Recurrence ?? "", a.TimeZone ?? "UTC", after);
+        lab.setClock(at);
         await expect
-          .poll(() => bastion.labRecord()?.instanceId, {
-            timeout: 30_000,
-            message: "the lab tears the bastion down",
-          })
-          .toBeUndefined();
-        const err = await bastion.login("home", 3000).then(
-          (s) => {
-            s.close();
-            return undefined;
-          },
-          (e: unknown) => String(e),
-        );
-        expect(err, "no SSH while stopped").toBeDefined();
-      });
-      await test.step(`start (${start?.Recurrence ?? "?"}): a new bastion answers`, async () => {
-        await apply(start);
+          .poll(
+            () =>
+              lab.scheduleFirings().find((f) => f.name === a.ScheduledActionName && f.at === at.toISOString())
+                ?.outcome,
+            { timeout: 20_000, message: `${a.ScheduledActionName ?? ""} fires at ${at.toISOString()}` },
+          )
+          .toBe("done");
+        return at;
+      };
+      const stoppedAt =
+        await test.step(`stop (${stop.Recurrence} ${stop.TimeZone ?? ""}): the bastion goes`, async () => {
+          const at = await fire(stop, lab.clock());
+          await expect
+            .poll(() => bastion.labRecord()?.instanceId, {
+              timeout: 30_000,
+              message: "the lab tears the bastion down",
+            })
+            .toBeUndefined();
+          const err = await bastion.login("home", 3000).then(
+            (s) => {
+              s.close();
+              return undefined;
+            },
+            (e: unknown) => String(e),
+          );
+          expect(err, "no SSH while stopped").toBeDefined();
+          return at;
+        });
+      await test.step(`start (${start.Recurrence} ${start.TimeZone ?? ""}): a new bastion answers`, async () => {
+        await fire(start, stoppedAt);
         const b = await waitForBastion(model, 180_000, before.InstanceId);
         await evidence("the new bastion's boot log", readLog(b.bootScript.log));
         await evidence("ip addr after the start", await answersOnFixedAddress(bastion, model));
       });
+      await evidence("the lab's firings", lab.scheduleFirings());
     });
   });
 });

@@ -1,0 +1,271 @@
+// The lab's scheduler: it carries out the emulator's schedules when the lab clock
+// (lab/clock.ts) passes their times, as AWS would — Auto Scaling's scheduled actions set the
+// group's sizes (unless the group's ScheduledActions process is suspended, as the bastion's
+// hard cap does), and EventBridge Scheduler's universal targets call the API with the role
+// the schedule names, which the emulator checks as IAM would (lab/moto_lab.py: the role must
+// trust scheduler.amazonaws.com and allow the action). Every firing is recorded with its
+// outcome in stateDir/schedules.json. The hypervisor daemon runs a pass every second.
+import {
+  DescribeAutoScalingGroupsCommand,
+  DescribeScheduledActionsCommand,
+  UpdateAutoScalingGroupCommand,
+  type ScheduledUpdateGroupAction,
+} from "@aws-sdk/client-auto-scaling";
+import { EC2Client, StartInstancesCommand, StopInstancesCommand } from "@aws-sdk/client-ec2";
+import { GetScheduleCommand, ListSchedulesCommand, type GetScheduleOutput } from "@aws-sdk/client-scheduler";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { AwsClients } from "../fixtures/target.ts";
+import type { Model } from "../model/index.ts";
+import { readLabClock } from "./clock.ts";
+import { firings, parseSchedulerExpression, parseUnixCron, type ScheduleExpression } from "./cron.ts";
+
+export interface Firing {
+  /** The minute it fired at, on the lab clock. */
+  readonly at: string;
+  readonly source: "auto-scaling" | "scheduler";
+  /** The scheduled action's or the schedule's name. */
+  readonly name: string;
+  /** What it did, e.g. "moon-and-back-bastion: min 0, max 1, desired 0" or "ec2:StopInstances i-…". */
+  readonly what: string;
+  readonly outcome: "done" | "skipped" | "failed";
+  readonly detail?: string;
+}
+
+interface SchedulerState {
+  /** The lab time up to which every schedule was carried out. */
+  evaluatedTo: string;
+  firings: Firing[];
+}
+
+/** The service principal EventBridge Scheduler assumes a target's role as. */
+export const SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com";
+/** How far back a jump of the clock is carried out: more than a week, so every weekly schedule's last firing is in it. */
+const MAX_WINDOW_MS = 8 * 24 * 3_600_000;
+
+export const schedulesFile = (model: Model) => join(model.lab.stateDir, "schedules.json");
+
+export function readFirings(model: Model): Firing[] {
+  const f = schedulesFile(model);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as SchedulerState).firings : [];
+}
+
+function save(model: Model, state: SchedulerState): void {
+  const f = schedulesFile(model);
+  writeFileSync(`${f}.tmp`, JSON.stringify(state, null, 2));
+  renameSync(`${f}.tmp`, f);
+}
+
+/**
+ * The credentials the lab signs a schedule's target call with: the emulator reads the
+ * service, the role and the schedule from them and authorises the call as that role.
+ */
+export function assumedRoleKey(service: string, roleArn: string, sourceArn: string): string {
+  return `ASIAROLE${Buffer.from(`${service} ${roleArn} ${sourceArn}`).toString("hex").toUpperCase()}`;
+}
+
+interface Due {
+  readonly t: number;
+  readonly fire: () => Promise<Omit<Firing, "at">>;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class LabScheduler {
+  /** Expressions already reported as unreadable, so each is said once. */
+  private readonly unreadable = new Set<string>();
+
+  constructor(
+    private readonly model: Model,
+    private readonly aws: AwsClients,
+    private readonly endpoint: string,
+  ) {}
+
+  /** Carries out what fell due since the last pass; returns the firings. */
+  async pass(): Promise<Firing[]> {
+    const clock = readLabClock(this.model);
+    if (!clock) return [];
+    const f = schedulesFile(this.model);
+    const state: SchedulerState = existsSync(f)
+      ? (JSON.parse(readFileSync(f, "utf8")) as SchedulerState)
+      : { evaluatedTo: clock.toISOString(), firings: [] };
+    const from = Date.parse(state.evaluatedTo);
+    const to = clock.getTime();
+    // Set back, the clock fires nothing: AWS does not repeat what it has done.
+    if (to <= from) {
+      if (to < from || !existsSync(f)) save(this.model, { ...state, evaluatedTo: clock.toISOString() });
+      return [];
+    }
+    const after = Math.max(from, to - MAX_WINDOW_MS);
+    const due = [...(await this.autoScaling(after, to)), ...(await this.scheduler(after, to))].sort(
+      (a, b) => a.t - b.t,
+    );
+    const fired: Firing[] = [];
+    for (const d of due) fired.push({ at: new Date(d.t).toISOString(), ...(await d.fire()) });
+    save(this.model, { evaluatedTo: clock.toISOString(), firings: [...state.firings, ...fired] });
+    return fired;
+  }
+
+  /** Whether an expression is unreadable; the first time, a failed firing says why. */
+  private unreadableExpression(
+    source: Firing["source"],
+    name: string,
+    expr: ScheduleExpression | string,
+    at: number,
+    out: Due[],
+  ): expr is string {
+    if (typeof expr !== "string") return false;
+    if (!this.unreadable.has(name)) {
+      this.unreadable.add(name);
+      out.push({
+        t: at,
+        fire: () =>
+          Promise.resolve({
+            source,
+            name,
+            what: "nothing",
+            outcome: "failed",
+            detail: `the lab cannot read its expression: ${expr}`,
+          }),
+      });
+    }
+    return true;
+  }
+
+  private async autoScaling(after: number, until: number): Promise<Due[]> {
+    const out: Due[] = [];
+    const actions: ScheduledUpdateGroupAction[] = [];
+    let token: string | undefined;
+    do {
+      const r = await this.aws.autoscaling.send(new DescribeScheduledActionsCommand({ NextToken: token }));
+      actions.push(...(r.ScheduledUpdateGroupActions ?? []));
+      token = r.NextToken;
+    } while (token);
+    for (const a of actions) {
+      const name = a.ScheduledActionName ?? "";
+      const group = a.AutoScalingGroupName ?? "";
+      const start = a.StartTime?.getTime() ?? -Infinity;
+      const end = a.EndTime?.getTime() ?? Infinity;
+      let times: number[];
+      if (a.Recurrence) {
+        const spec = parseUnixCron(a.Recurrence);
+        const expr: ScheduleExpression | string = typeof spec === "string" ? spec : { kind: "cron", spec };
+        if (this.unreadableExpression("auto-scaling", name, expr, until, out)) continue;
+        times = [...firings(expr, a.TimeZone ?? "UTC", after, until)].filter((t) => t >= start && t <= end);
+      } else times = start > after && start <= until ? [start] : [];
+      const sizes = [
+        a.MinSize === undefined ? "" : `min ${a.MinSize}`,
+        a.MaxSize === undefined ? "" : `max ${a.MaxSize}`,
+        a.DesiredCapacity === undefined ? "" : `desired ${a.DesiredCapacity}`,
+      ]
+        .filter(Boolean)
+        .join(", ");
+      for (const t of times)
+        out.push({
+          t,
+          fire: async () => {
+            const base = { source: "auto-scaling" as const, name, what: `${group}: ${sizes}` };
+            try {
+              const g = await this.aws.autoscaling.send(
+                new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }),
+              );
+              const suspended = (g.AutoScalingGroups?.[0]?.SuspendedProcesses ?? []).some(
+                (p) => p.ProcessName === "ScheduledActions",
+              );
+              if (suspended)
+                return {
+                  ...base,
+                  outcome: "skipped",
+                  detail: "the group's ScheduledActions process is suspended",
+                };
+              await this.aws.autoscaling.send(
+                new UpdateAutoScalingGroupCommand({
+                  AutoScalingGroupName: group,
+                  MinSize: a.MinSize,
+                  MaxSize: a.MaxSize,
+                  DesiredCapacity: a.DesiredCapacity,
+                }),
+              );
+              return { ...base, outcome: "done" };
+            } catch (e) {
+              return { ...base, outcome: "failed", detail: message(e) };
+            }
+          },
+        });
+    }
+    return out;
+  }
+
+  private async scheduler(after: number, until: number): Promise<Due[]> {
+    const out: Due[] = [];
+    const schedules: GetScheduleOutput[] = [];
+    let token: string | undefined;
+    do {
+      const r = await this.aws.scheduler.send(new ListSchedulesCommand({ NextToken: token }));
+      for (const s of r.Schedules ?? [])
+        schedules.push(
+          await this.aws.scheduler.send(new GetScheduleCommand({ Name: s.Name, GroupName: s.GroupName })),
+        );
+      token = r.NextToken;
+    } while (token);
+    for (const s of schedules) {
+      const name = s.Name ?? "";
+      if (s.State === "DISABLED") continue;
+      const expr = parseSchedulerExpression(s.ScheduleExpression ?? "");
+      if (this.unreadableExpression("scheduler", name, expr, until, out)) continue;
+      const start = s.StartDate?.getTime() ?? -Infinity;
+      const end = s.EndDate?.getTime() ?? Infinity;
+      for (const t of firings(expr, s.ScheduleExpressionTimezone ?? "UTC", after, until))
+        if (t >= start && t <= end) out.push({ t, fire: () => this.invoke(s) });
+    }
+    return out;
+  }
+
+  /** A universal target, arn:aws:scheduler:::aws-sdk:<service>:<apiAction>, called as the schedule's role. */
+  private async invoke(s: GetScheduleOutput): Promise<Omit<Firing, "at">> {
+    const name = s.Name ?? "";
+    const target = /^arn:aws:scheduler:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(s.Target?.Arn ?? "");
+    const service = target?.[1] ?? "";
+    const action = (target?.[2] ?? "").replace(/^./, (c) => c.toUpperCase());
+    const base = { source: "scheduler" as const, name };
+    let input: { InstanceIds?: string[] };
+    try {
+      input = JSON.parse(s.Target?.Input ?? "{}") as { InstanceIds?: string[] };
+    } catch (e) {
+      return {
+        ...base,
+        what: `${service}:${action}`,
+        outcome: "failed",
+        detail: `its input is not JSON: ${message(e)}`,
+      };
+    }
+    const what = `${service}:${action} ${(input.InstanceIds ?? []).join(" ")}`.trim();
+    if (service !== "ec2" || !["StartInstances", "StopInstances"].includes(action))
+      return {
+        ...base,
+        what,
+        outcome: "failed",
+        detail: `the lab does not carry out ${s.Target?.Arn ?? "(no target)"}`,
+      };
+    const ec2 = new EC2Client({
+      region: this.model.region,
+      endpoint: this.endpoint,
+      maxAttempts: 1,
+      credentials: {
+        accessKeyId: assumedRoleKey(SCHEDULER_PRINCIPAL, s.Target?.RoleArn ?? "", s.Arn ?? ""),
+        secretAccessKey: "lab",
+      },
+    });
+    try {
+      const ids = { InstanceIds: input.InstanceIds ?? [] };
+      await ec2.send(
+        action === "StartInstances" ? new StartInstancesCommand(ids) : new StopInstancesCommand(ids),
+      );
+      return { ...base, what, outcome: "done" };
+    } catch (e) {
+      return { ...base, what, outcome: "failed", detail: message(e) };
+    } finally {
+      ec2.destroy();
+    }
+  }
+}
