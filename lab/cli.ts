@@ -89,32 +89,34 @@ async function node(model: ReturnType<typeof loadModel>, args: readonly string[]
 /** `lab clock [show]`, `lab clock set <ISO time>`, `lab clock advance <90s|15m|2h|1d>`. */
 function clock(model: ReturnType<typeof loadModel>, args: readonly string[]): number {
   const [sub = "show", value = ""] = args;
-  const current = readLabClock(model);
-  if (!current) {
-    console.error("The lab clock is not set: the lab is not up. Fix: npm run lab:up.");
-    return 2;
-  }
-  let next: Date | undefined;
-  if (sub === "show") next = undefined;
-  else if (sub === "set") {
-    next = new Date(value);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(next.getTime())) {
+  // The input is checked before the lab is: a typo is named even when the lab is down.
+  let move: ((now: Date) => Date) | undefined;
+  if (sub === "set") {
+    const at = new Date(value);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime())) {
       console.error(
         `lab clock set "${value}": not an ISO 8601 time. Fix: e.g. lab clock set 2026-12-12T09:00:00Z.`,
       );
       return 2;
     }
+    move = () => at;
   } else if (sub === "advance") {
     const ms = parseDuration(value);
     if (ms === undefined) {
       console.error(`lab clock advance "${value}": not a duration. Fix: e.g. 90s, 15m, 2h or 1d.`);
       return 2;
     }
-    next = new Date(current.getTime() + ms);
-  } else {
+    move = (now) => new Date(now.getTime() + ms);
+  } else if (sub !== "show") {
     console.error(`unknown lab clock command "${sub}". Use: show, set <ISO time>, advance <duration>.`);
     return 2;
   }
+  const current = readLabClock(model);
+  if (!current) {
+    console.error("The lab clock is not set: the lab is not up. Fix: npm run lab:up.");
+    return 2;
+  }
+  const next = move?.(current);
   if (next) setLabClock(model, next);
   console.log(`lab clock ${(next ?? current).toISOString()}${next ? ` (was ${current.toISOString()})` : ""}`);
   for (const f of readFirings(model).slice(-5))
