@@ -96,6 +96,13 @@ export function instanceScheduleBlocks(s: InstanceSchedule): (Block | Comment)[]
         ),
       }),
     ),
+    comment(
+      "Only this account's schedules in the default group may use the role: Scheduler sets\n" +
+        "aws:SourceAccount and, as aws:SourceArn, the schedule group's ARN, never the schedule's\n" +
+        "(https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).",
+    ),
+    block("data", ["aws_caller_identity", "scheduler"], []),
+    block("data", ["aws_region", "scheduler"], []),
     block(
       "resource",
       ["aws_iam_role", "scheduler"],
@@ -103,7 +110,7 @@ export function instanceScheduleBlocks(s: InstanceSchedule): (Block | Comment)[]
         count: ref(s.count),
         name: ref(`"\${var.name}-${s.who}-scheduler"`),
         assume_role_policy: ref(
-          'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "scheduler.amazonaws.com" } }] })',
+          'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "scheduler.amazonaws.com" }, Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.scheduler.account_id }, ArnLike = { "aws:SourceArn" = "arn:aws:scheduler:${data.aws_region.scheduler.region}:${data.aws_caller_identity.scheduler.account_id}:schedule-group/default" } } }] })',
         ),
         tags: ref("var.tags"),
       }),

@@ -289,7 +289,9 @@ def _trust_condition_holds(cond: dict[str, Any], context: dict[str, str]) -> boo
             have = context.get(key)
             if op not in _TRUST_OPERATORS or have is None:
                 return False
-            exact = op in ("StringEquals", "ArnEquals")
+            # ArnEquals and ArnLike both match each ARN component with * and ? wildcards
+            # (IAM JSON policy elements: Condition operators, "Amazon Resource Name (ARN)").
+            exact = op == "StringEquals"
             if not any(have == w if exact else _glob(w, have, True) for w in _list(wanted)):
                 return False
     return True

@@ -33,9 +33,11 @@ export interface Firing {
 }
 
 interface SchedulerState {
-  /** The lab time up to which every schedule was carried out. */
+  /** The latest lab time up to which every schedule was carried out (it never goes back). */
   evaluatedTo: string;
   firings: Firing[];
+  /** The schedules whose expression or time zone the lab could not read, each reported once. */
+  reported?: string[];
 }
 
 /** The service principal EventBridge Scheduler assumes a target's role as. */
@@ -64,6 +66,15 @@ export function assumedRoleKey(service: string, roleArn: string, sourceArn: stri
   return `ASIAROLE${Buffer.from(`${service} ${roleArn} ${sourceArn}`).toString("hex").toUpperCase()}`;
 }
 
+/**
+ * The aws:SourceArn Scheduler sets when it assumes a target's role: the schedule group's ARN,
+ * never the schedule's (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
+ */
+export function scheduleGroupArn(s: Pick<GetScheduleOutput, "Arn" | "GroupName">): string {
+  const m = /^(arn:[^:]+:scheduler:[^:]*:\d*):schedule\/([^/]+)\//.exec(s.Arn ?? "");
+  return m ? `${m[1] ?? ""}:schedule-group/${s.GroupName ?? m[2] ?? "default"}` : (s.Arn ?? "");
+}
+
 interface Due {
   readonly t: number;
   readonly fire: () => Promise<Omit<Firing, "at">>;
@@ -72,8 +83,8 @@ interface Due {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class LabScheduler {
-  /** Expressions already reported as unreadable, so each is said once. */
-  private readonly unreadable = new Set<string>();
+  /** Schedules already reported as unreadable (source/group/name), so each is said once. */
+  private unreadable = new Set<string>();
 
   constructor(
     private readonly model: Model,
@@ -91,18 +102,24 @@ export class LabScheduler {
       : { evaluatedTo: clock.toISOString(), firings: [] };
     const from = Date.parse(state.evaluatedTo);
     const to = clock.getTime();
-    // Set back, the clock fires nothing: AWS does not repeat what it has done.
+    // Set back, the clock fires nothing, and moved forward again it fires only what lies
+    // beyond the latest time already carried out: AWS does not repeat what it has done.
     if (to <= from) {
-      if (to < from || !existsSync(f)) save(this.model, { ...state, evaluatedTo: clock.toISOString() });
+      if (!existsSync(f)) save(this.model, state);
       return [];
     }
+    this.unreadable = new Set(state.reported ?? []);
     const after = Math.max(from, to - MAX_WINDOW_MS);
     const due = [...(await this.autoScaling(after, to)), ...(await this.scheduler(after, to))].sort(
       (a, b) => a.t - b.t,
     );
     const fired: Firing[] = [];
     for (const d of due) fired.push({ at: new Date(d.t).toISOString(), ...(await d.fire()) });
-    save(this.model, { evaluatedTo: clock.toISOString(), firings: [...state.firings, ...fired] });
+    save(this.model, {
+      evaluatedTo: clock.toISOString(),
+      firings: [...state.firings, ...fired],
+      reported: [...this.unreadable],
+    });
     return fired;
   }
 
@@ -110,13 +127,15 @@ export class LabScheduler {
   private unreadableExpression(
     source: Firing["source"],
     name: string,
-    expr: ScheduleExpression | string,
+    expr: ScheduleExpression | readonly number[] | string,
     at: number,
     out: Due[],
+    group = "",
   ): expr is string {
     if (typeof expr !== "string") return false;
-    if (!this.unreadable.has(name)) {
-      this.unreadable.add(name);
+    const key = `${source}/${group}/${name}`;
+    if (!this.unreadable.has(key)) {
+      this.unreadable.add(key);
       out.push({
         t: at,
         fire: () =>
@@ -125,7 +144,7 @@ export class LabScheduler {
             name,
             what: "nothing",
             outcome: "failed",
-            detail: `the lab cannot read its expression: ${expr}`,
+            detail: `the lab cannot read it: ${expr}`,
           }),
       });
     }
@@ -146,13 +165,20 @@ export class LabScheduler {
       const group = a.AutoScalingGroupName ?? "";
       const start = a.StartTime?.getTime() ?? -Infinity;
       const end = a.EndTime?.getTime() ?? Infinity;
+      // With a StartTime, the action is performed at that time and then on its recurrence
+      // (PutScheduledUpdateGroupAction, StartTime).
+      const atStart = start > after && start <= until ? [start] : [];
       let times: number[];
       if (a.Recurrence) {
         const spec = parseUnixCron(a.Recurrence);
         const expr: ScheduleExpression | string = typeof spec === "string" ? spec : { kind: "cron", spec };
-        if (this.unreadableExpression("auto-scaling", name, expr, until, out)) continue;
-        times = [...firings(expr, a.TimeZone ?? "UTC", after, until)].filter((t) => t >= start && t <= end);
-      } else times = start > after && start <= until ? [start] : [];
+        if (this.unreadableExpression("auto-scaling", name, expr, until, out, group)) continue;
+        const recurring = this.times(expr, a.TimeZone ?? "UTC", after, until);
+        if (this.unreadableExpression("auto-scaling", name, recurring, until, out, group)) continue;
+        times = [...new Set([...atStart, ...recurring.filter((t) => t >= start && t <= end)])].sort(
+          (x, y) => x - y,
+        );
+      } else times = atStart;
       const sizes = [
         a.MinSize === undefined ? "" : `min ${a.MinSize}`,
         a.MaxSize === undefined ? "" : `max ${a.MaxSize}`,
@@ -165,6 +191,8 @@ export class LabScheduler {
           t,
           fire: async () => {
             const base = { source: "auto-scaling" as const, name, what: `${group}: ${sizes}` };
+            // Whether the process is suspended is read when the lab carries the action out, not
+            // at its minute: the same unless the clock jumped over a suspension's start or end.
             try {
               const g = await this.aws.autoscaling.send(
                 new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }),
@@ -210,15 +238,27 @@ export class LabScheduler {
     } while (token);
     for (const s of schedules) {
       const name = s.Name ?? "";
+      const group = s.GroupName ?? "default";
       if (s.State === "DISABLED") continue;
       const expr = parseSchedulerExpression(s.ScheduleExpression ?? "");
-      if (this.unreadableExpression("scheduler", name, expr, until, out)) continue;
-      const start = s.StartDate?.getTime() ?? -Infinity;
-      const end = s.EndDate?.getTime() ?? Infinity;
-      for (const t of firings(expr, s.ScheduleExpressionTimezone ?? "UTC", after, until))
-        if (t >= start && t <= end) out.push({ t, fire: () => this.invoke(s) });
+      if (this.unreadableExpression("scheduler", name, expr, until, out, group)) continue;
+      // A one-time schedule ignores StartDate and EndDate (CreateSchedule, StartDate).
+      const start = expr.kind === "at" ? -Infinity : (s.StartDate?.getTime() ?? -Infinity);
+      const end = expr.kind === "at" ? Infinity : (s.EndDate?.getTime() ?? Infinity);
+      const times = this.times(expr, s.ScheduleExpressionTimezone ?? "UTC", after, until);
+      if (this.unreadableExpression("scheduler", name, times, until, out, group)) continue;
+      for (const t of times) if (t >= start && t <= end) out.push({ t, fire: () => this.invoke(s) });
     }
     return out;
+  }
+
+  /** The firing times, or why they cannot be had (moto accepts any time zone name; Intl does not). */
+  private times(expr: ScheduleExpression, timeZone: string, after: number, until: number): number[] | string {
+    try {
+      return [...firings(expr, timeZone, after, until)];
+    } catch (e) {
+      return `time zone "${timeZone}": ${message(e)}`;
+    }
   }
 
   /** A universal target, arn:aws:scheduler:::aws-sdk:<service>:<apiAction>, called as the schedule's role. */
@@ -252,7 +292,7 @@ export class LabScheduler {
       endpoint: this.endpoint,
       maxAttempts: 1,
       credentials: {
-        accessKeyId: assumedRoleKey(SCHEDULER_PRINCIPAL, s.Target?.RoleArn ?? "", s.Arn ?? ""),
+        accessKeyId: assumedRoleKey(SCHEDULER_PRINCIPAL, s.Target?.RoleArn ?? "", scheduleGroupArn(s)),
         secretAccessKey: "lab",
       },
     });

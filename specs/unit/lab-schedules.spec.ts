@@ -26,6 +26,7 @@ import { join } from "node:path";
 import { awsClients, targetFor, type AwsClients } from "../../fixtures/target.ts";
 import { setLabClock } from "../../lab/clock.ts";
 import {
+  firings,
   nextFiring,
   parseSchedulerExpression,
   parseUnixCron,
@@ -66,6 +67,20 @@ test.describe("schedule expressions, as AWS reads them", () => {
     expect(next(cron("0 10 * * 0"), "UTC", "2026-12-06T14:00:00Z")).toBe("2026-12-13T10:00:00.000Z");
   });
 
+  test("a wall time the autumn DST change repeats fires once, the first time", () => {
+    // Paris goes from 03:00 back to 02:00 on 2027-10-31: 02:30 is 00:30Z and again 01:30Z.
+    const times = (e: ScheduleExpression) => [
+      ...firings(e, "Europe/Paris", Date.parse("2027-10-30T22:00:00Z"), Date.parse("2027-10-31T04:00:00Z")),
+    ];
+    expect(times(scheduler("cron(30 2 * * ? *)")).map((t) => new Date(t).toISOString())).toEqual([
+      "2027-10-31T00:30:00.000Z",
+    ]);
+    expect(times(scheduler("at(2027-10-31T02:30:00)"))).toHaveLength(1);
+    expect(times(cron("30 2 * * *"))).toHaveLength(1);
+    // Every half hour: twelve half hours pass, and the repeated 02:00 and 02:30 fire once each.
+    expect(times(cron("*/30 * * * *"))).toHaveLength(10);
+  });
+
   test("a wall time the spring DST change skips never fires; at() fires once", () => {
     // Paris skips 02:00-03:00 on 2027-03-28.
     expect(next(cron("30 2 * * *"), "Europe/Paris", "2027-03-27T02:00:00Z")).toBe("2027-03-29T00:30:00.000Z");
@@ -83,6 +98,8 @@ test.describe("schedule expressions, as AWS reads them", () => {
     expect(parseSchedulerExpression("cron(0 10 * * SAT *)")).toContain('"?"');
     expect(parseUnixCron("0 25 * * *")).toContain("0-23");
     expect(parseUnixCron("0 10 * *")).toContain("five fields");
+    expect(parseUnixCron("0 1-5-9 * * *")).toContain("more than one range or step");
+    expect(parseUnixCron("0/2/3 10 * * *")).toContain("more than one range or step");
   });
 });
 
@@ -160,7 +177,19 @@ async function world(trusted: string, allowed: "instance" | "other"): Promise<Wo
       RoleName: "starter",
       AssumeRolePolicyDocument: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: trusted }, Action: "sts:AssumeRole" }],
+        // As AWS recommends against the confused deputy: the account, and the schedule group
+        // (never the schedule) as aws:SourceArn.
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: trusted },
+            Action: "sts:AssumeRole",
+            Condition: {
+              StringEquals: { "aws:SourceAccount": account },
+              ArnLike: { "aws:SourceArn": `arn:aws:scheduler:${REGION}:${account}:schedule-group/default` },
+            },
+          },
+        ],
       }),
     }),
   );
@@ -254,15 +283,17 @@ test.describe("the lab's scheduler, against the emulator", () => {
       setLabClock(w.model, new Date("2026-12-12T08:00:00Z"));
       expect(await w.scheduler.pass(), "nor when the clock is set back").toEqual([]);
       setLabClock(w.model, new Date("2026-12-19T09:00:00Z"));
+      const week = await w.scheduler.pass();
       expect(
-        (await w.scheduler.pass()).map((f) => [f.at, f.name]),
-        "a week on, each fires once more",
+        week.map((f) => [f.at, f.name]),
+        "a week on, each fires once more, and the minutes carried out before the clock went back do not fire again",
       ).toEqual(
         expect.arrayContaining([
           ["2026-12-19T09:00:00.000Z", "group-start"],
           ["2026-12-19T09:00:00.000Z", "nodes-start"],
         ]),
       );
+      expect(week).toHaveLength(2);
     } finally {
       await end(w);
     }

@@ -10,10 +10,17 @@ locals {
   scheduler_cron = { for k, v in { start = var.schedule_start, stop = var.schedule_stop } : k => format("cron(%s %s ? %s %s *)", split(" ", v)[0], split(" ", v)[1], split(" ", v)[3], split(" ", v)[4] == "*" ? "*" : join(",", [for d in sort(distinct([for n in flatten([for part in split(",", split(" ", v)[4]) : range(tonumber(split("-", part)[0]), tonumber(reverse(split("-", part))[0]) + 1)]) : tostring(n % 7)])) : local.weekday_names[tonumber(d)]])) }
 }
 
+# Only this account's schedules in the default group may use the role: Scheduler sets
+# aws:SourceAccount and, as aws:SourceArn, the schedule group's ARN, never the schedule's
+# (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
+data "aws_caller_identity" "scheduler" {}
+
+data "aws_region" "scheduler" {}
+
 resource "aws_iam_role" "scheduler" {
   count              = var.enabled ? 1 : 0
   name               = "${var.name}-nodes-scheduler"
-  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "scheduler.amazonaws.com" } }] })
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "scheduler.amazonaws.com" }, Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.scheduler.account_id }, ArnLike = { "aws:SourceArn" = "arn:aws:scheduler:${data.aws_region.scheduler.region}:${data.aws_caller_identity.scheduler.account_id}:schedule-group/default" } } }] })
   tags               = var.tags
 }
 
