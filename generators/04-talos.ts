@@ -479,6 +479,28 @@ function nodesSecurityTf(): string {
   );
 }
 
+/** A postcondition that refuses an image registered before the day it can boot a node. */
+function notCreatedBefore(ami: UpstreamAmi): Block[] {
+  const limit = ami.notCreatedBefore;
+  if (!limit) return [];
+  return [
+    block(
+      "lifecycle",
+      [],
+      block(
+        "postcondition",
+        [],
+        attrs({
+          condition: ref(`timecmp(self.creation_date, "${limit.at}") >= 0`),
+          error_message: ref(
+            `"The newest ${ami.kind} AMI, \${self.name} (\${self.id}), was created before ${limit.at}: ${limit.why}. Fix: wait for a newer image, or use boot = \\"ami\\"."`,
+          ),
+        }),
+      ),
+    ),
+  ];
+}
+
 function nodesTf(): string {
   const enabledIpxe = 'var.enabled && var.boot == "ipxe" ? 1 : 0';
   const enabledAmi = 'var.enabled && var.boot == "ami" ? 1 : 0';
@@ -498,9 +520,12 @@ function nodesTf(): string {
         }),
       ),
       block("filter", [], attrs({ name: "architecture", values: ["arm64"] })),
+      ...notCreatedBefore(upstreamAmi(kind)),
     );
   const blocks: (Block | Comment)[] = [
-    comment("The official iPXE AMI (arm64, EFI): it runs the iPXE script in its user data."),
+    comment(
+      "The official iPXE AMI (arm64, EFI): it runs the iPXE script in its user data, which images from 2026-07-14 on fetch with an IMDSv2 token (ipxe/ipxe 345abfba1, src/config/cloud/aws.ipxe).",
+    ),
     ami("ipxe", enabledIpxe),
     comment("The official Talos AMI, which boots into maintenance mode until it is given a config."),
     ami("talos", enabledAmi),
@@ -649,7 +674,9 @@ function nodesModuleFiles(model: Model): GeneratedFile[] {
       "",
       '- `boot = "ipxe"` (default): the official iPXE AMI (arm64, EFI) runs the user-data script',
       "  `#!ipxe` … `chain http://<bastion>:8080/ipxe?node=talos-node-N…`; matchbox picks the node's",
-      "  group by its name (EC2 assigns the MAC), then the profile of its arch and role.",
+      "  group by its name (EC2 assigns the MAC), then the profile of its arch and role. iPXE",
+      `  fetches that script with an IMDSv2 token only in images from ${upstreamAmi("ipxe").notCreatedBefore?.at.slice(0, 10) ?? ""} on (ipxe/ipxe`,
+      "  345abfba1), and the nodes require tokens: the data source refuses an older newest image.",
       '- `boot = "ami"`: the official Talos AMI boots into maintenance mode; apply the config from',
       "  the bastion with `talosctl apply-config --insecure --nodes <ip> --file <role>.yaml`, then",
       "  upgrade each node to its role's `factory.talos.dev/aws-installer/<schematic>` image: the AMI",

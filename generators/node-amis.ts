@@ -27,6 +27,11 @@ export interface UpstreamAmi {
   readonly rootVolumeType: "standard" | "gp2";
   /** The boot mode registered with the AMI; none where the publisher sets none (EC2's default for the type applies). */
   readonly bootMode: Readonly<Record<AmiArch, "uefi" | "legacy-bios" | null>>;
+  /**
+   * Images registered before this day cannot boot a node as the module launches it; the
+   * module's data source refuses them (a postcondition on the image's creation date).
+   */
+  readonly notCreatedBefore?: { readonly at: string; readonly why: string; readonly source: string };
   readonly source: string;
 }
 
@@ -47,6 +52,18 @@ export const UPSTREAM_AMIS: readonly UpstreamAmi[] = [
     rootVolumeGib: 1,
     rootVolumeType: "standard",
     bootMode: { arm64: null, x86_64: null },
+    // The nodes' launch template requires IMDSv2 tokens; iPXE's AWS script asks for one
+    // before it reads the user data only since 2026-07-14. An AMI imported before that reads
+    // it without a token, which fails when tokens are required, so the node never gets its
+    // script. The images are imported by hand (workflow_dispatch), so the newest
+    // image in the account may be older than the change.
+    notCreatedBefore: {
+      // The commit's time: an image imported earlier that day is older than the change.
+      at: "2026-07-14T12:10:19Z",
+      why: "iPXE's AWS script fetches its user data with an IMDSv2 token only since then, and the nodes' launch template requires tokens",
+      source:
+        "ipxe/ipxe commit 345abfba1 '[cloud] Add support for AWS IMDSv2' (src/config/cloud/aws.ipxe); with IMDSv2 required, a request without a token fails (docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html)",
+    },
     source: "ipxe/ipxe contrib/cloud/aws-import (register_image) and .github/workflows/aws-import.yml",
   },
   {

@@ -22,15 +22,24 @@ export async function isEmulatorUp(model: Model): Promise<boolean> {
  * each publisher's image of the pinned release, per architecture, `{region}` left for the
  * emulator's region. IDs are stable per name, as a published AMI's is.
  */
+/**
+ * The day of the one iPXE build the lab holds: a build after iPXE's AWS script learned IMDSv2,
+ * as the nodes module requires (generators/node-amis.ts notCreatedBefore). Whether AWS holds
+ * such a build is checked on AWS, by the data source's postcondition; a unit plan shows an
+ * older image refused.
+ */
+export const LAB_IPXE_BUILD_DAY = "2026-08-03";
+
 export function emulatorAmis(model: Model): Record<string, string | number>[] {
   return UPSTREAM_AMIS.flatMap((a) =>
     a.architectures.map((arch) => {
       const name = a.name
         .replace("{version}", model.versions.talos)
-        // A build date in the form iPXE names its images with; the lab holds one build.
-        .replace("{date}", "2026-07-01")
+        // The date iPXE names each build with, which is also its creation date.
+        .replace("{date}", LAB_IPXE_BUILD_DAY)
         .replace("{arch}", a.archInName[arch]);
       return {
+        creationDate: a.name.includes("{date}") ? `${LAB_IPXE_BUILD_DAY}T00:00:00.000Z` : "",
         amiId: `ami-${createHash("sha256").update(name).digest("hex").slice(0, 17)}`,
         name,
         owner: a.owner,

@@ -429,6 +429,8 @@ def _load_amis(self: Any) -> None:
             root_device_name=e["rootDeviceName"],
             region_name=f"{self.region_name}a",
             boot_mode=e["bootMode"],
+            # An image named by its build date was created that day; the others when the lab starts.
+            creation_date=datetime.datetime.fromisoformat(e["creationDate"].replace("Z", "")) if e.get("creationDate") else None,
         )
         _ami_root[e["amiId"]] = (int(e["rootVolumeGib"]), e["rootVolumeType"])
 

@@ -5,15 +5,18 @@
 // and the node's report, fetched from the bastion, says what it found.
 import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeVolumesCommand } from "@aws-sdk/client-ec2";
+import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { evidence, expect, test } from "../fixtures/index.ts";
+import { LabClient } from "../fixtures/lab.ts";
 import type { NetbootClient } from "../fixtures/netboot.ts";
 import { BUNDLE_DIR_ON_BASTION, talosAssetPath } from "../generators/03-netboot.ts";
 import { run } from "../lab/exec.ts";
 import { instanceRoot } from "../lab/instances.ts";
+import { waitForBastion } from "../lab/lab.ts";
 import { labTalosConfig } from "../lab/talos.ts";
 import { machineConfigDoc, validateTalosConfigs } from "../generators/talos-configs.ts";
 import { derived, NODE_ARCHES, NODE_ROLES, REPO_ROOT } from "../model/index.ts";
@@ -285,6 +288,88 @@ test.describe("04 Talos node netboots", () => {
           `Talos's diskSelector size "${install.diskSelector?.size ?? ""}" picks the root volume and only it`,
         ).toEqual([root?.VolumeId]);
       });
+  });
+
+  test("an EC2 session's nodes keep the bastion's hours: their schedules stop and start them as their own role", async ({
+    aws,
+    model,
+    session,
+    target,
+  }) => {
+    test.skip(
+      !target.hasLabDataPlane,
+      "the lab moves its own clock; on AWS the schedules fire at their real times",
+    );
+    // Level: lab. The lab's scheduler fires the nodes' EventBridge Scheduler schedules when the
+    // lab clock passes their cron times (lab/schedules.ts), and calls EC2 as the schedule's
+    // role; the emulator allows the call only if that role trusts scheduler.amazonaws.com and
+    // its policy names these instances (lab/moto_lab.py).
+    test.setTimeout(300_000);
+    const lab = new LabClient(model);
+    const schedule = (which: "start" | "stop") =>
+      aws.scheduler.send(new GetScheduleCommand({ Name: `${model.project}-nodes-${which}` }));
+    const [start, stop] = await Promise.all([schedule("start"), schedule("stop")]);
+    await evidence("the nodes' schedules", { start, stop });
+    const instances = async () => {
+      const r = await aws.ec2.send(
+        new DescribeInstancesCommand({ Filters: [{ Name: "tag:Name", Values: [...session.nodeNames] }] }),
+      );
+      return (r.Reservations ?? [])
+        .flatMap((x) => x.Instances ?? [])
+        .filter((i) => i.State?.Name !== "terminated");
+    };
+    const states = async () => (await instances()).map((i) => i.State?.Name ?? "?");
+    const ids = (await instances()).map((i) => i.InstanceId ?? "");
+    /** Moves the lab clock to the schedule's next time and waits for the lab to carry it out. */
+    const fire = async (s: typeof start, after: Date): Promise<Date> => {
+      const at = lab.nextFiring(
+        "scheduler",
+        s.ScheduleExpression ?? "",
+        s.ScheduleExpressionTimezone ?? "UTC",
+        after,
+      );
+      lab.setClock(at);
+      await expect
+        .poll(() => lab.scheduleFirings().find((f) => f.name === s.Name && f.at === at.toISOString()), {
+          timeout: 30_000,
+          message: `${s.Name ?? ""} fires at ${at.toISOString()}`,
+        })
+        .toMatchObject({ outcome: "done" });
+      return at;
+    };
+    const stoppedAt = await test.step(`stop (${stop.ScheduleExpression ?? ""}): the nodes stop`, async () => {
+      const at = await fire(stop, lab.clock());
+      await expect
+        .poll(states, { timeout: 30_000, message: "every node instance stopped" })
+        .toEqual(session.nodeNames.map(() => "stopped"));
+      return at;
+    });
+    await test.step(`start (${start.ScheduleExpression ?? ""}): the nodes run again, the bastion with them`, async () => {
+      await fire(start, stoppedAt);
+      await expect
+        .poll(states, { timeout: 30_000, message: "every node instance running" })
+        .toEqual(session.nodeNames.map(() => "running"));
+      // The bastion keeps the same hours: whatever its group's actions did in between, it is
+      // back before the next test netboots from it.
+      await waitForBastion(model, 180_000);
+    });
+    await test.step("each call was the nodes' scheduler role's, allowed on these instances", async () => {
+      const iam = await lab.iamDecisions();
+      const role = `${model.project}-nodes-scheduler`;
+      const mine = iam.allowed.filter((d) => d.role === role);
+      await evidence("the emulator's IAM decisions for the nodes' scheduler role", mine);
+      expect(
+        iam.denied.filter((d) => d.role === role),
+        "nothing the nodes' scheduler role asked for was refused",
+      ).toEqual([]);
+      for (const action of ["ec2:StopInstances", "ec2:StartInstances"])
+        for (const id of ids)
+          expect(
+            mine.some((d) => d.action === action && d.resource.endsWith(`:instance/${id}`)),
+            `${role} was allowed ${action} on ${id}`,
+          ).toBe(true);
+    });
+    await evidence("the lab's firings", lab.scheduleFirings());
   });
 
   test("a node powered off leaves no QEMU process, tap device or disk behind", async ({ talos, model }) => {

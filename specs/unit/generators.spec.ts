@@ -96,6 +96,13 @@ for (const root of ["lab", "aws"] as const) {
           join(rootDir, "offline_override.tf"),
           `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = "${model.versions.awsProvider.version}"\n    }\n  }\n}\n`,
         );
+      // Validate leaves the values a root passes its modules unchecked; a mocked plan checks
+      // them. In place before init, which installs the modules the test's own runs name.
+      mkdirSync(join(rootDir, "tests"));
+      cpSync(
+        join(REPO_ROOT, "specs", "unit", "fixtures", "offline-plan.tftest.hcl"),
+        join(rootDir, "tests", "plan.tftest.hcl"),
+      );
       const env = { ...tofuEnv(model), TF_DATA_DIR: join(dir, "data") };
       const init = run([tofu, `-chdir=${rootDir}`, "init", "-backend=false", "-input=false", "-no-color"], {
         env,
@@ -106,12 +113,6 @@ for (const root of ["lab", "aws"] as const) {
       const result = JSON.parse(v.stdout) as { valid: boolean; diagnostics: unknown[] };
       expect(result.diagnostics, "no warnings or errors").toEqual([]);
       expect(result.valid).toBe(true);
-      // Validate leaves the values a root passes its modules unchecked; a mocked plan checks them.
-      mkdirSync(join(rootDir, "tests"));
-      cpSync(
-        join(REPO_ROOT, "specs", "unit", "fixtures", "offline-plan.tftest.hcl"),
-        join(rootDir, "tests", "plan.tftest.hcl"),
-      );
       const key = readFileSync(join(REPO_ROOT, "specs", "unit", "fixtures", "operator.pub"), "utf8").trim();
       const required =
         root === "aws"
@@ -128,7 +129,7 @@ for (const root of ["lab", "aws"] as const) {
         plan.code,
         `tofu test (a plan of the defaults, provider mocked):\n${plan.stdout}${plan.stderr}`,
       ).toBe(0);
-      expect(plan.stdout).toContain("1 passed, 0 failed");
+      expect(plan.stdout).toContain("3 passed, 0 failed");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
