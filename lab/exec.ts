@@ -1,6 +1,8 @@
 // Running programs: captured (for checks and evidence) or streamed (for long work the
 // user watches), with errors that name the command and show its output.
 import { spawn, spawnSync, type SpawnOptions } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 
 export interface RunResult {
   readonly command: string;
@@ -92,17 +94,68 @@ export function stream(
   });
 }
 
-/** Prints a heartbeat while a long promise runs, so long work always shows progress. */
-export async function withHeartbeat<T>(what: string, work: Promise<T>, everyMs = 30_000): Promise<T> {
+/**
+ * Runs a long program with its whole output in a log file, not on the terminal: one progress
+ * line every `everyMs` (with how many lines matched `progress`, e.g. modules downloaded or
+ * resources created), and on failure the log's last lines and its path. Resolves with the
+ * exit code. The log is rewritten on each run.
+ */
+export async function runLogged(
+  argv: readonly string[],
+  opts: {
+    readonly log: string;
+    readonly what: string;
+    readonly env?: NodeJS.ProcessEnv;
+    readonly cwd?: string;
+    /** Lines that count as progress, and what to call them ("modules downloaded"). */
+    readonly progress?: { readonly pattern: RegExp; readonly noun: string };
+    readonly everyMs?: number;
+  },
+): Promise<number> {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error("runLogged: empty command");
+  mkdirSync(dirname(opts.log), { recursive: true });
+  const fd = openSync(opts.log, "w");
   const start = Date.now();
+  const counted = () => {
+    if (!opts.progress || !existsSync(opts.log)) return "";
+    const n = readFileSync(opts.log, "utf8")
+      .split("\n")
+      .filter((l) => opts.progress?.pattern.test(l)).length;
+    return `${n} ${opts.progress.noun}, `;
+  };
   const timer = setInterval(() => {
-    console.log(`  … ${what}: ${Math.round((Date.now() - start) / 1000)} s so far`);
-  }, everyMs);
+    console.log(`  … ${opts.what}: ${counted()}${Math.round((Date.now() - start) / 1000)} s so far`);
+  }, opts.everyMs ?? 30_000);
   try {
-    return await work;
+    return await new Promise<number>((resolve, reject) => {
+      const child = spawn(cmd, args, {
+        env: opts.env ?? process.env,
+        cwd: opts.cwd,
+        stdio: ["ignore", fd, fd],
+      });
+      child.on("error", (e) => {
+        reject(new Error(`\`${show(argv)}\` could not run: ${e.message}`));
+      });
+      child.on("close", (code) => {
+        resolve(code ?? 128);
+      });
+    });
   } finally {
     clearInterval(timer);
+    closeSync(fd);
   }
+}
+
+/** The last lines of a log, indented, for a failure message. */
+export function logTail(log: string, lines = 25): string {
+  if (!existsSync(log)) return "";
+  return readFileSync(log, "utf8")
+    .trimEnd()
+    .split("\n")
+    .slice(-lines)
+    .map((l) => `    ${l}`)
+    .join("\n");
 }
 
 export const elapsed = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;

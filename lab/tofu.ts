@@ -3,8 +3,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, type Model } from "../model/index.ts";
-import { toolPaths, tofuEnv } from "../setup/tools.ts";
-import { run, stream, type RunResult } from "./exec.ts";
+import { cacheDir, toolPaths, tofuEnv } from "../setup/tools.ts";
+import { logTail, run, runLogged, type RunResult } from "./exec.ts";
 import { operatorKeyPath } from "./state.ts";
 
 export const labRoot = join(REPO_ROOT, "infra", "lab");
@@ -24,15 +24,34 @@ function tofuArgv(model: Model, ...args: string[]): string[] {
   return [toolPaths(model).tofu, `-chdir=${labRoot}`, ...args];
 }
 
+/**
+ * Where `lab up` keeps OpenTofu's whole output: beside the tool cache, not in the lab's state
+ * directory, so it is still there after a failed up has torn the lab down.
+ */
+export const tofuLog = (step: "init" | "apply") => join(cacheDir(), "logs", `lab-up-tofu-${step}.log`);
+
+/** `tofu init` and `tofu apply` of the lab root; their output goes to logs, a line of progress to us. */
 export async function tofuInitApply(model: Model): Promise<void> {
   const e = env(model);
-  for (const args of [
-    ["init", "-input=false", "-no-color"],
-    ["apply", "-input=false", "-auto-approve", "-no-color", `-state=${statePath(model)}`],
-  ]) {
-    const code = await stream(tofuArgv(model, ...args), { env: e, prefix: "  tofu: " });
+  for (const [step, args] of [
+    ["init", ["init", "-input=false", "-no-color"]],
+    ["apply", ["apply", "-input=false", "-auto-approve", "-no-color", `-state=${statePath(model)}`]],
+  ] as const) {
+    const log = tofuLog(step);
+    const code = await runLogged(tofuArgv(model, ...args), {
+      log,
+      what: `tofu ${step}`,
+      env: e,
+      everyMs: 10_000,
+      progress:
+        step === "apply" ? { pattern: /: Creation complete after /, noun: "resources created" } : undefined,
+    });
     if (code !== 0)
-      throw new Error(`tofu ${args[0] ?? ""} of infra/lab failed (exit ${code}); see the output above`);
+      throw new Error(
+        `tofu ${step} of infra/lab failed (exit ${code}). Its last lines:\n${logTail(log)}\nThe whole output: ${log}`,
+      );
+    const summary = readFileSync(log, "utf8").match(/Apply complete! Resources: [^\n]*/)?.[0];
+    console.log(`  tofu ${step}: ${summary?.replace(/\.$/, "") ?? "done"}; output in ${log}`);
   }
 }
 

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { elapsed, run, stream, withHeartbeat } from "../lab/exec.ts";
+import { elapsed, logTail, run, runLogged } from "../lab/exec.ts";
 import { loadModel, runCommand, type GoModuleBuild, type Model } from "../model/index.ts";
 import { ensurePayloadParts } from "./payload.ts";
 import { cacheDir, toolPaths } from "./tools.ts";
@@ -172,13 +172,24 @@ async function goBuild(opts: {
   mkdirSync(logs, { recursive: true });
   const tmp = `${opts.output}.partial`;
   const log = join(logs, `${basename(opts.output)}.time.log`);
+  // The module downloads and the compiler's output go to a file: hundreds of lines on a
+  // cold build, none of which a user needs unless it fails.
+  const buildLog = join(logs, `${basename(opts.output)}.build.log`);
+  console.log(`  output: ${buildLog}`);
   const argv = ["go", "build", "-trimpath", "-ldflags", opts.ldflags, "-o", tmp, opts.pkg];
   // GNU time records the peak memory of the build beside the cache, for the closing note.
   const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-v", "-o", log, ...argv] : argv;
-  const code = await withHeartbeat(opts.title, stream(timed, { cwd: opts.wrapper, prefix: "  go: " }));
+  const code = await runLogged(timed, {
+    log: buildLog,
+    what: opts.title,
+    cwd: opts.wrapper,
+    progress: { pattern: /go: downloading /, noun: "modules downloaded" },
+  });
   if (code !== 0) {
     rmSync(tmp, { force: true });
-    throw new Error(`${opts.title} failed (exit ${code}); nothing was cached. See the output above.`);
+    throw new Error(
+      `${opts.title} failed (exit ${code}); nothing was cached. Its last lines:\n${logTail(buildLog)}\nThe whole output: ${buildLog}. Fix: a download error means the Go module proxy is unreachable (check GOPROXY and the network); "killed" or "signal: killed" means memory ran out (see docs/troubleshooting.md, "The provider build fails or is killed").`,
+    );
   }
   renameSync(tmp, opts.output);
   console.log(`  built in ${elapsed(start)}${existsSync(log) ? `; time and peak memory in ${log}` : ""}`);

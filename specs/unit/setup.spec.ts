@@ -1,7 +1,10 @@
 // Unit specs of the setup: the Go wrapper modules build exactly what the model pins,
 // and the tool paths are keyed by version.
 import { expect, test } from "@playwright/test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { logTail, runLogged } from "../../lab/exec.ts";
 import { loadModel, REPO_ROOT } from "../../model/index.ts";
 import { wrapperRequirement } from "../../setup/setup.ts";
 import { toolPaths } from "../../setup/tools.ts";
@@ -36,4 +39,60 @@ test("heavy builds are cached by version", () => {
   expect(paths.awsProviderBinary).toContain(
     `/registry.opentofu.org/hashicorp/aws/${model.versions.awsProvider.version}/linux_amd64/terraform-provider-aws_v${model.versions.awsProvider.version}`,
   );
+});
+
+test("a long program's output goes to its log, not the terminal; its progress and a failure's tail are told", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mab-logged-"));
+  const log = join(dir, "build.log");
+  const printed: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => printed.push(args.join(" "));
+  let code: number;
+  let logged: string;
+  try {
+    code = await runLogged(
+      [
+        "sh",
+        "-c",
+        'for i in 1 2 3; do echo "go: downloading example.com/m$i v1.0.0"; done; sleep 0.3; echo "compile error: boom" >&2; exit 3',
+      ],
+      {
+        log,
+        what: "a build",
+        progress: { pattern: /go: downloading /, noun: "modules downloaded" },
+        everyMs: 100,
+      },
+    );
+    logged = readFileSync(log, "utf8");
+  } finally {
+    console.log = original;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(code, "the exit code comes back").toBe(3);
+  expect(logged, "the log holds stdout and stderr").toContain("go: downloading example.com/m3");
+  expect(logged).toContain("compile error: boom");
+  expect(printed.join("\n"), "nothing of the program's own output reached the terminal").not.toContain(
+    "example.com",
+  );
+  expect(
+    printed.some((l) => /a build: 3 modules downloaded, \d+ s so far/.test(l)),
+    `a progress line counts the downloads: ${printed.join(" | ")}`,
+  ).toBe(true);
+});
+
+test("a failure's message carries the log's last lines", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mab-tail-"));
+  try {
+    const log = join(dir, "x.log");
+    writeFileSync(log, Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join("\n") + "\n");
+    const tail = logTail(log, 3);
+    expect(tail.split("\n"), "the last three lines, indented").toEqual([
+      "    line 38",
+      "    line 39",
+      "    line 40",
+    ]);
+    expect(logTail(join(dir, "missing.log")), "nothing for a log that is not there").toBe("");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
