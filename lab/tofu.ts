@@ -30,6 +30,19 @@ function tofuArgv(model: Model, ...args: string[]): string[] {
  */
 export const tofuLog = (step: "init" | "apply") => join(cacheDir(), "logs", `lab-up-tofu-${step}.log`);
 
+/** The resources an apply took longest to create, from its output ("…: Creation complete after 1m5s"). */
+export function slowestResources(output: string, n: number): { address: string; seconds: number }[] {
+  const seconds = (d: string) =>
+    [...d.matchAll(/(\d+)([hms])/g)].reduce(
+      (t, [, v, u]) => t + Number(v) * (u === "h" ? 3600 : u === "m" ? 60 : 1),
+      0,
+    );
+  return [...output.matchAll(/^(\S+): Creation complete after ((?:\d+[hms])+)/gm)]
+    .map(([, address = "", d = ""]) => ({ address, seconds: seconds(d) }))
+    .sort((a, b) => b.seconds - a.seconds || a.address.localeCompare(b.address))
+    .slice(0, n);
+}
+
 /** `tofu init` and `tofu apply` of the lab root; their output goes to logs, a line of progress to us. */
 export async function tofuInitApply(model: Model): Promise<void> {
   const e = env(model);
@@ -50,8 +63,13 @@ export async function tofuInitApply(model: Model): Promise<void> {
       throw new Error(
         `tofu ${step} of infra/lab failed (exit ${code}). Its last lines:\n${logTail(log)}\nThe whole output: ${log}`,
       );
-    const summary = readFileSync(log, "utf8").match(/Apply complete! Resources: [^\n]*/)?.[0];
+    const text = readFileSync(log, "utf8");
+    const summary = text.match(/Apply complete! Resources: [^\n]*/)?.[0];
     console.log(`  tofu ${step}: ${summary?.replace(/\.$/, "") ?? "done"}; output in ${log}`);
+    const slowest = slowestResources(text, 3);
+    // Where an apply's time goes, on every up: the provider's own waits show here.
+    if (slowest.length)
+      console.log(`  slowest: ${slowest.map((r) => `${r.address} ${String(r.seconds)} s`).join(", ")}`);
   }
 }
 

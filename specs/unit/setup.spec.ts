@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { logTail, runLogged } from "../../lab/exec.ts";
+import { slowestResources } from "../../lab/tofu.ts";
 import { loadModel, REPO_ROOT } from "../../model/index.ts";
 import { wrapperRequirement } from "../../setup/setup.ts";
 import { toolPaths } from "../../setup/tools.ts";
@@ -95,4 +96,23 @@ test("a failure's message carries the log's last lines", () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("lab up names the resources an apply spent its time on, read from OpenTofu's output", () => {
+  const output = [
+    "module.network.aws_vpc.this: Still creating... [10s elapsed]",
+    "module.network.aws_vpc.this: Creation complete after 11s [id=vpc-1]",
+    "module.bastion.aws_key_pair.operator: Creation complete after 1s [id=k]",
+    "module.network.aws_subnet.private: Creation complete after 1m5s [id=subnet-2]",
+    "module.network.aws_subnet.public: Creation complete after 11s [id=subnet-1]",
+    "Apply complete! Resources: 4 added, 0 changed, 0 destroyed.",
+  ].join("\n");
+  expect(slowestResources(output, 3)).toEqual([
+    { address: "module.network.aws_subnet.private", seconds: 65 },
+    { address: "module.network.aws_subnet.public", seconds: 11 },
+    { address: "module.network.aws_vpc.this", seconds: 11 },
+  ]);
+  expect(slowestResources("Apply complete! Resources: 0 added", 3), "none when nothing was created").toEqual(
+    [],
+  );
 });
