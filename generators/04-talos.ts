@@ -524,7 +524,7 @@ function nodesTf(): string {
     );
   const blocks: (Block | Comment)[] = [
     comment(
-      "The official iPXE AMI (arm64, EFI): it runs the iPXE script in its user data, which images from 2026-07-14 on fetch with an IMDSv2 token (ipxe/ipxe 345abfba1, src/config/cloud/aws.ipxe).",
+      `The official iPXE AMI (arm64, EFI): it runs the iPXE script in its user data, which images from ${upstreamAmi("ipxe").notCreatedBefore?.at ?? "?"} on fetch with an IMDSv2 token (ipxe/ipxe 345abfba1, src/config/cloud/aws.ipxe).`,
     ),
     ami("ipxe", enabledIpxe),
     comment("The official Talos AMI, which boots into maintenance mode until it is given a config."),

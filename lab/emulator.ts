@@ -18,11 +18,6 @@ export async function isEmulatorUp(model: Model): Promise<boolean> {
 }
 
 /**
- * The emulator's copies of the upstream AMIs (lab/moto_lab.py reads them from MOTO_LAB_AMIS):
- * each publisher's image of the pinned release, per architecture, `{region}` left for the
- * emulator's region. IDs are stable per name, as a published AMI's is.
- */
-/**
  * The day of the one iPXE build the lab holds: a build after iPXE's AWS script learned IMDSv2,
  * as the nodes module requires (generators/node-amis.ts notCreatedBefore). Whether AWS holds
  * such a build is checked on AWS, by the data source's postcondition; a unit plan shows an
@@ -30,6 +25,11 @@ export async function isEmulatorUp(model: Model): Promise<boolean> {
  */
 export const LAB_IPXE_BUILD_DAY = "2026-08-03";
 
+/**
+ * The emulator's copies of the upstream AMIs (lab/moto_lab.py reads them from MOTO_LAB_AMIS):
+ * each publisher's image of the pinned release, per architecture, `{region}` left for the
+ * emulator's region. IDs are stable per name, as a published AMI's is.
+ */
 export function emulatorAmis(model: Model): Record<string, string | number>[] {
   return UPSTREAM_AMIS.flatMap((a) =>
     a.architectures.map((arch) => {

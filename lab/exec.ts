@@ -1,5 +1,6 @@
-// Running programs: captured (for checks and evidence) or streamed (for long work the
-// user watches), with errors that name the command and show its output.
+// Running programs: captured (for checks and evidence), streamed, or logged to a file with a
+// progress line (for long work the user waits on), with errors that name the command and show
+// its output.
 import { spawn, spawnSync, type SpawnOptions } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -97,8 +98,8 @@ export function stream(
 /**
  * Runs a long program with its whole output in a log file, not on the terminal: one progress
  * line every `everyMs` (with how many lines matched `progress`, e.g. modules downloaded or
- * resources created), and on failure the log's last lines and its path. Resolves with the
- * exit code. The log is rewritten on each run.
+ * resources created). Resolves with the exit code; `logFailure` says what a failure left. The
+ * log is rewritten on each run.
  */
 export async function runLogged(
   argv: readonly string[],
@@ -118,7 +119,7 @@ export async function runLogged(
   const fd = openSync(opts.log, "w");
   const start = Date.now();
   const counted = () => {
-    if (!opts.progress || !existsSync(opts.log)) return "";
+    if (!opts.progress) return "";
     const n = readFileSync(opts.log, "utf8")
       .split("\n")
       .filter((l) => opts.progress?.pattern.test(l)).length;
@@ -145,6 +146,11 @@ export async function runLogged(
     clearInterval(timer);
     closeSync(fd);
   }
+}
+
+/** For a failure's message: the log's last lines and where the whole of it is. */
+export function logFailure(log: string): string {
+  return `Its last lines:\n${logTail(log)}\nThe whole output: ${log}`;
 }
 
 /** The last lines of a log, indented, for a failure message. */

@@ -38,7 +38,7 @@ import { tofuInitApply, tofuOutputs } from "./tofu.ts";
 import { CostExplorerClient } from "@aws-sdk/client-cost-explorer";
 import { readMonthToDate } from "../cost/explorer.ts";
 import { now } from "../model/clock.ts";
-import { readLabClock, setLabClock } from "./clock.ts";
+import { setLabClock } from "./clock.ts";
 
 let phase = 0;
 const PHASES = 6;
@@ -216,9 +216,10 @@ export async function up(model: Model): Promise<void> {
         .join(", ")}) (${elapsed(t)})`,
     );
     // Before the hypervisor starts: its scheduler carries out the schedules on this clock.
-    setLabClock(model, now());
+    const labClock = now();
+    setLabClock(model, labClock);
     console.log(
-      `  lab clock ${readLabClock(model)?.toISOString() ?? "?"}: it moves only when told (npm run lab:clock), and schedules fire as it passes their times`,
+      `  lab clock ${labClock.toISOString()}: it moves only when told (npm run lab:clock), and schedules fire as it passes their times`,
     );
     t = progress(`bastion: the hypervisor boots ${model.bastion.name} and runs its user data`);
     startProcess(model, state, { name: "hypervisor", ns: "host", argv: programArgv("hypervisor") });

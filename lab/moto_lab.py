@@ -295,6 +295,8 @@ def _trust_condition_holds(cond: dict[str, Any], context: dict[str, str]) -> boo
             if not any(have == w if exact else _glob(w, have, True) for w in _list(wanted)):
                 return False
     return True
+
+
 def _service_may_assume(role: Any, service: str, context: dict[str, str]) -> bool:
     """Whether the role's trust policy lets the service assume it, its conditions evaluated
     with the keys the service sets."""

@@ -123,32 +123,28 @@ export class LabScheduler {
     return fired;
   }
 
-  /** Whether an expression is unreadable; the first time, a failed firing says why. */
-  private unreadableExpression(
-    source: Firing["source"],
-    name: string,
-    expr: ScheduleExpression | readonly number[] | string,
+  /** Records, once per schedule, a failed firing that says why the lab cannot carry it out. */
+  private cannotRead(
+    schedule: { source: Firing["source"]; group: string; name: string },
+    why: string,
     at: number,
     out: Due[],
-    group = "",
-  ): expr is string {
-    if (typeof expr !== "string") return false;
-    const key = `${source}/${group}/${name}`;
-    if (!this.unreadable.has(key)) {
-      this.unreadable.add(key);
-      out.push({
-        t: at,
-        fire: () =>
-          Promise.resolve({
-            source,
-            name,
-            what: "nothing",
-            outcome: "failed",
-            detail: `the lab cannot read it: ${expr}`,
-          }),
-      });
-    }
-    return true;
+  ): void {
+    const key = `${schedule.source}/${schedule.group}/${schedule.name}`;
+    if (this.unreadable.has(key)) return;
+    this.unreadable.add(key);
+    const { source, name } = schedule;
+    out.push({
+      t: at,
+      fire: () =>
+        Promise.resolve({
+          source,
+          name,
+          what: "nothing",
+          outcome: "failed",
+          detail: `the lab cannot read it: ${why}`,
+        }),
+    });
   }
 
   private async autoScaling(after: number, until: number): Promise<Due[]> {
@@ -170,11 +166,17 @@ export class LabScheduler {
       const atStart = start > after && start <= until ? [start] : [];
       let times: number[];
       if (a.Recurrence) {
+        const me = { source: "auto-scaling" as const, group, name };
         const spec = parseUnixCron(a.Recurrence);
-        const expr: ScheduleExpression | string = typeof spec === "string" ? spec : { kind: "cron", spec };
-        if (this.unreadableExpression("auto-scaling", name, expr, until, out, group)) continue;
-        const recurring = this.times(expr, a.TimeZone ?? "UTC", after, until);
-        if (this.unreadableExpression("auto-scaling", name, recurring, until, out, group)) continue;
+        if (typeof spec === "string") {
+          this.cannotRead(me, spec, until, out);
+          continue;
+        }
+        const recurring = this.times({ kind: "cron", spec }, a.TimeZone ?? "UTC", after, until);
+        if (typeof recurring === "string") {
+          this.cannotRead(me, recurring, until, out);
+          continue;
+        }
         times = [...new Set([...atStart, ...recurring.filter((t) => t >= start && t <= end)])].sort(
           (x, y) => x - y,
         );
@@ -240,13 +242,20 @@ export class LabScheduler {
       const name = s.Name ?? "";
       const group = s.GroupName ?? "default";
       if (s.State === "DISABLED") continue;
+      const me = { source: "scheduler" as const, group, name };
       const expr = parseSchedulerExpression(s.ScheduleExpression ?? "");
-      if (this.unreadableExpression("scheduler", name, expr, until, out, group)) continue;
+      if (typeof expr === "string") {
+        this.cannotRead(me, expr, until, out);
+        continue;
+      }
       // A one-time schedule ignores StartDate and EndDate (CreateSchedule, StartDate).
       const start = expr.kind === "at" ? -Infinity : (s.StartDate?.getTime() ?? -Infinity);
       const end = expr.kind === "at" ? Infinity : (s.EndDate?.getTime() ?? Infinity);
       const times = this.times(expr, s.ScheduleExpressionTimezone ?? "UTC", after, until);
-      if (this.unreadableExpression("scheduler", name, times, until, out, group)) continue;
+      if (typeof times === "string") {
+        this.cannotRead(me, times, until, out);
+        continue;
+      }
       for (const t of times) if (t >= start && t <= end) out.push({ t, fire: () => this.invoke(s) });
     }
     return out;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, type Model } from "../model/index.ts";
 import { cacheDir, toolPaths, tofuEnv } from "../setup/tools.ts";
-import { logTail, run, runLogged, type RunResult } from "./exec.ts";
+import { logFailure, run, runLogged, type RunResult } from "./exec.ts";
 import { operatorKeyPath } from "./state.ts";
 
 export const labRoot = join(REPO_ROOT, "infra", "lab");
@@ -59,10 +59,7 @@ export async function tofuInitApply(model: Model): Promise<void> {
       progress:
         step === "apply" ? { pattern: /: Creation complete after /, noun: "resources created" } : undefined,
     });
-    if (code !== 0)
-      throw new Error(
-        `tofu ${step} of infra/lab failed (exit ${code}). Its last lines:\n${logTail(log)}\nThe whole output: ${log}`,
-      );
+    if (code !== 0) throw new Error(`tofu ${step} of infra/lab failed (exit ${code}). ${logFailure(log)}`);
     const text = readFileSync(log, "utf8");
     const summary = text.match(/Apply complete! Resources: [^\n]*/)?.[0];
     console.log(`  tofu ${step}: ${summary?.replace(/\.$/, "") ?? "done"}; output in ${log}`);

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { elapsed, logTail, run, runLogged } from "../lab/exec.ts";
+import { elapsed, logFailure, run, runLogged } from "../lab/exec.ts";
 import { loadModel, runCommand, type GoModuleBuild, type Model } from "../model/index.ts";
 import { ensurePayloadParts } from "./payload.ts";
 import { cacheDir, toolPaths } from "./tools.ts";
@@ -188,7 +188,7 @@ async function goBuild(opts: {
   if (code !== 0) {
     rmSync(tmp, { force: true });
     throw new Error(
-      `${opts.title} failed (exit ${code}); nothing was cached. Its last lines:\n${logTail(buildLog)}\nThe whole output: ${buildLog}. Fix: a download error means the Go module proxy is unreachable (check GOPROXY and the network); "killed" or "signal: killed" means memory ran out (see docs/troubleshooting.md, "The provider build fails or is killed").`,
+      `${opts.title} failed (exit ${code}); nothing was cached. ${logFailure(buildLog)}. Fix: a download error means the Go module proxy is unreachable (check GOPROXY and the network); "killed" or "signal: killed" means memory ran out (see docs/troubleshooting.md, "The provider build fails or is killed").`,
     );
   }
   renameSync(tmp, opts.output);

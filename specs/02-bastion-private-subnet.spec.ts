@@ -340,16 +340,13 @@ test.describe("02 bastion in private subnet", () => {
       const before = await runningBastion(aws, model);
       /** Moves the lab clock to the action's next time and waits for the lab to carry it out. */
       const fire = async (a: ScheduledUpdateGroupAction, after: Date): Promise<Date> => {
-        const at = lab.nextFiring("auto-scaling", a.Recurrence ?? "", a.TimeZone ?? "UTC", after);
-        lab.setClock(at);
-        await expect
-          .poll(
-            () =>
-              lab.scheduleFirings().find((f) => f.name === a.ScheduledActionName && f.at === at.toISOString())
-                ?.outcome,
-            { timeout: 20_000, message: `${a.ScheduledActionName ?? ""} fires at ${at.toISOString()}` },
-          )
-          .toBe("done");
+        const name = a.ScheduledActionName ?? "";
+        const { at, firing } = await lab.fireNext(
+          { source: "auto-scaling", name, expression: a.Recurrence ?? "", timeZone: a.TimeZone ?? "UTC" },
+          after,
+          20_000,
+        );
+        expect(firing?.outcome, `${name} fires at ${at.toISOString()}: ${firing?.detail ?? ""}`).toBe("done");
         return at;
       };
       const stoppedAt =

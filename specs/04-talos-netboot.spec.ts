@@ -322,19 +322,17 @@ test.describe("04 Talos node netboots", () => {
     const ids = (await instances()).map((i) => i.InstanceId ?? "");
     /** Moves the lab clock to the schedule's next time and waits for the lab to carry it out. */
     const fire = async (s: typeof start, after: Date): Promise<Date> => {
-      const at = lab.nextFiring(
-        "scheduler",
-        s.ScheduleExpression ?? "",
-        s.ScheduleExpressionTimezone ?? "UTC",
+      const name = s.Name ?? "";
+      const { at, firing } = await lab.fireNext(
+        {
+          source: "scheduler",
+          name,
+          expression: s.ScheduleExpression ?? "",
+          timeZone: s.ScheduleExpressionTimezone ?? "UTC",
+        },
         after,
       );
-      lab.setClock(at);
-      await expect
-        .poll(() => lab.scheduleFirings().find((f) => f.name === s.Name && f.at === at.toISOString()), {
-          timeout: 30_000,
-          message: `${s.Name ?? ""} fires at ${at.toISOString()}`,
-        })
-        .toMatchObject({ outcome: "done" });
+      expect(firing?.outcome, `${name} fires at ${at.toISOString()}: ${firing?.detail ?? ""}`).toBe("done");
       return at;
     };
     const stoppedAt = await test.step(`stop (${stop.ScheduleExpression ?? ""}): the nodes stop`, async () => {
