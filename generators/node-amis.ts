@@ -55,8 +55,9 @@ export const UPSTREAM_AMIS: readonly UpstreamAmi[] = [
     // The nodes' launch template requires IMDSv2 tokens; iPXE's AWS script asks for one
     // before it reads the user data only since 2026-07-14. An AMI imported before that reads
     // it without a token, which fails when tokens are required, so the node never gets its
-    // script. The images are imported by hand (workflow_dispatch), so the newest
-    // image in the account may be older than the change.
+    // script. The images are imported by hand (workflow_dispatch; `awstest` pushes import a
+    // separate `ipxetest` family), so the newest image in the account may be older than the
+    // change. The creation date is a proxy: a later import of an older branch would pass.
     notCreatedBefore: {
       // The commit's time: an image imported earlier that day is older than the change.
       at: "2026-07-14T12:10:19Z",
