@@ -3,7 +3,7 @@
 // code itself, with its reason; this reads checkov's report and returns both lists.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { run } from "../lab/exec.ts";
+import { run } from "../common/exec.ts";
 import { REPO_ROOT, type Model } from "../model/index.ts";
 import { toolPaths } from "../setup/tools.ts";
 

@@ -4,7 +4,7 @@
 // and checkov over infra/. Prints each finding with the resource it names; exits 1 on any.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { awsClients, targetFor } from "../fixtures/target.ts";
+import { awsClients, targetFor } from "../common/target.ts";
 import { LabClient } from "../fixtures/lab.ts";
 import { loadModel, runCommand, TARGETS, type TargetName } from "../model/index.ts";
 import { checkovProblems, runCheckov } from "./checkov.ts";

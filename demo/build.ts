@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { run } from "../lab/exec.ts";
+import { run } from "../common/exec.ts";
 import { loadModel, REPO_ROOT, runCommand, type Model } from "../model/index.ts";
 import { DEMO_DIST, demoWasm } from "../generators/06-demo.ts";
 

@@ -8,7 +8,8 @@ import { derived, NODE_ROLES, type Model, type TargetName } from "../model/index
 import { cidrNetmask, parseIpv4Cidr } from "../model/net.ts";
 import { renderDnsmasq, type DnsmasqSection } from "./writers/dnsmasq.ts";
 import { markdownTable } from "./writers/markdown.ts";
-import { renderShell, shq } from "./writers/shell.ts";
+import { shellAssignments } from "./writers/shell.ts";
+import { renderSource, sourceFile, type SourceFile } from "./writers/source.ts";
 import { renderJson, renderYaml } from "./writers/yaml.ts";
 import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
 
@@ -435,195 +436,25 @@ export function nativePlan(model: Model): NativePlan {
 const envVar = (upstream: string) => upstream.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
 /** The bundle's start script: the same file for every target; the runtime decides the rendering. */
-export function startScript(model: Model): string {
-  const order = serviceOrder(model);
-  const dirs = dataDirs(model).map((d) => `"$MOON_DATA_DIR/${d}"`);
-  const v = model.versions;
-  return renderShell({
-    firstLine: "#!/bin/bash",
-    description:
-      "Starts the bastion's netboot services in order: the DNS filter, the registry caches,\n" +
-      "matchbox, then DHCP/TFTP. Run by the boot script once the fixed address is up.\n" +
-      generatedHeader(TEST),
-    steps: [
-      {
-        why: "The model's values this script reads, each quoted for the shell once, here.",
-        commands: [
-          `talos_version=${shq(v.talos)}`,
-          `compose_version=${shq(v.composePlugin)}`,
-          `config_parameters=${shq(`${model.nodes.configParameterPath}/configs`)}`,
-          `credential_parameters=${shq(model.services.registryCredentialsPath)}`,
-          `upstreams=(${model.services.caches.map((c) => shq(c.upstream)).join(" ")})`,
-        ],
-      },
-      {
-        why: "This bundle sits beside the script; the services' data lives on the data volume.",
-        commands: [
-          'here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)',
-          ': "${MOON_CONTAINER_RUNTIME:=docker}"',
-          `: "\${MOON_DATA_DIR:=${shq(model.services.dataDir)}}"`,
-          'log() { echo "netboot: $*" >&2; }',
-          `mkdir -p ${dirs.join(" ")}`,
-          "# matchbox reads profiles and groups from the bundle, configs from the data volume.",
-          'for kind in profiles groups; do ln -sfn "$here/matchbox/$kind" "$MOON_DATA_DIR/matchbox/$kind"; done',
-        ],
-      },
-      {
-        why:
-          "Talos's kernels and initramfs for matchbox to serve, fetched once: from Talos's release, or\n" +
-          "from a folder (the offline lab's stand-in payload, with a PAYLOAD.json saying what it is).",
-        commands: [
-          ': "${MOON_TALOS_ASSETS:=https://github.com/siderolabs/talos/releases/download/v$talos_version}"',
-          'assets="$MOON_DATA_DIR/matchbox/assets/talos/$talos_version"',
-          'mkdir -p "$assets"',
-          "for file in vmlinuz-amd64 initramfs-amd64.xz vmlinuz-arm64 initramfs-arm64.xz PAYLOAD.json; do",
-          '  [ -s "$assets/$file" ] && continue',
-          '  if [ -d "$MOON_TALOS_ASSETS" ]; then',
-          '    if [ -f "$MOON_TALOS_ASSETS/$file" ]; then cp "$MOON_TALOS_ASSETS/$file" "$assets/$file"; else log "no $file in $MOON_TALOS_ASSETS"; fi',
-          '  elif [ "$file" != PAYLOAD.json ]; then',
-          '    if curl -fsSL --retry 3 -o "$assets/$file.part" "$MOON_TALOS_ASSETS/$file"; then mv "$assets/$file.part" "$assets/$file"; else log "could not fetch $file"; fi',
-          "  fi",
-          "done",
-        ],
-      },
-      {
-        why:
-          "GRUB (the arm64 loader) opens each boot's HTTP connections from the same ports with the same\n" +
-          "sequence numbers, and leaves without acknowledging the server's last FIN. A socket left in\n" +
-          'TIME_WAIT or LAST_ACK by an earlier boot then refuses the next one ("connection timeout"):\n' +
-          "where GRUB is served, this host keeps no TIME_WAIT and gives up on an orphan's FIN at once.",
-        commands: [
-          `if [ -s "$MOON_DATA_DIR/tftp/${ARM64_EFI_LOADER}" ] || [ -s "\${MOON_TFTP_LOADERS:-/nonexistent}/${ARM64_EFI_LOADER}" ]; then`,
-          "  for setting in net.ipv4.tcp_max_tw_buckets=0 net.ipv4.tcp_orphan_retries=1; do",
-          '    sysctl -qw "$setting" || log "could not set $setting: a GRUB boot soon after another may time out"',
-          "  done",
-          "fi",
-        ],
-      },
-      {
-        why:
-          "The nodes' machine configs, for matchbox's /generic: SecureString parameters (gzip, base64,\n" +
-          "in chunks under the standard tier's 4 KB) that generator 04's publisher writes. They hold\n" +
-          "the cluster's keys, so they come from the parameter store at every boot, never from user data.",
-        commands: [
-          'params="$config_parameters"',
-          "if command -v aws >/dev/null 2>&1; then",
-          `  for role in ${NODE_ROLES.join(" ")}; do`,
-          '    if chunks=$(aws ssm get-parameters-by-path --path "$params/$role" --with-decryption --query "Parameters[].[Name,Value]" --output text) && [ -n "$chunks" ]; then',
-          `      out="$MOON_DATA_DIR/matchbox/generic/${talosConfigId("$role")}"`,
-          '      if (umask 077 && printf "%s\\n" "$chunks" | sort | cut -f2 | tr -d "\\n" | base64 -d | gunzip >"$out.part"); then',
-          '        chmod 0600 "$out.part" && mv "$out.part" "$out"',
-          '        log "Talos $role config installed from $params/$role"',
-          "      else",
-          '        rm -f "$out.part"',
-          '        log "the Talos $role config under $params/$role does not decode; matchbox keeps the one it had"',
-          "      fi",
-          "    else",
-          '      log "no Talos $role config under $params/$role yet (npm run talos:configs -- --publish)"',
-          "    fi",
-          "  done",
-          "else",
-          '  log "no AWS CLI: put the Talos configs in $MOON_DATA_DIR/matchbox/generic yourself"',
-          "fi",
-        ],
-      },
-      {
-        why:
-          "The loaders DHCP offers to firmware that is not iPXE yet, from a folder when one is given\n" +
-          "(the lab's: Debian's iPXE and a GRUB EFI image for arm64); with docker they also come from\n" +
-          "the dnsmasq image.",
-        commands: [
-          'if [ -n "${MOON_TFTP_LOADERS:-}" ]; then',
-          `  for file in undionly.kpxe ipxe.efi ${ARM64_EFI_LOADER}; do`,
-          '    [ -e "$MOON_TFTP_LOADERS/$file" ] || { log "no $file in $MOON_TFTP_LOADERS"; continue; }',
-          '    [ -s "$MOON_DATA_DIR/tftp/$file" ] || cp -L "$MOON_TFTP_LOADERS/$file" "$MOON_DATA_DIR/tftp/$file"',
-          "  done",
-          "fi",
-        ],
-      },
-      {
-        why:
-          "Upstream credentials, where the operator stored them, from the parameter store into an\n" +
-          "untracked .env that both runtimes read. A parameter that is not there means an anonymous\n" +
-          "pull; any other failure (AccessDenied, no route) is logged, and that cache pulls anonymously.",
-        commands: [
-          "old_umask=$(umask) && umask 077",
-          ': >"$here/.env"',
-          "read_credential() {",
-          '  local name="$credential_parameters/$1/$2" error',
-          '  error=$(aws ssm get-parameter --with-decryption --name "$name" --query Parameter.Value --output text 2>&1 >>"$here/.env.value") && return 0',
-          '  case "$error" in',
-          '    *ParameterNotFound*) log "no $name: $1 is pulled anonymously" ;;',
-          '    *) log "could not read $name, so $1 is pulled anonymously: $(echo "$error" | tr "\\n" " ")" ;;',
-          "  esac",
-          "  return 1",
-          "}",
-          'for upstream in "${upstreams[@]}"; do',
-          `  var=$(echo "$upstream" | tr 'a-z.-' 'A-Z__')`,
-          '  rm -f "$here/.env.value"',
-          '  if read_credential "$upstream" username && read_credential "$upstream" password; then',
-          '    user=$(sed -n 1p "$here/.env.value") && pass=$(sed -n 2p "$here/.env.value")',
-          "    # Single-quoted, compose reads a value literally (no $ interpolation, no # comment); it",
-          "    # cannot hold a quote, and a backslash before the closing one escapes it (compose-go dotenv/parser.go).",
-          `    if [[ "$user$pass" == *"'"* || "$user" == *"\\\\" || "$pass" == *"\\\\" ]]; then`,
-          '      log "the credentials stored for $upstream hold a single quote or end in a backslash, which .env cannot carry: $upstream is pulled anonymously"',
-          "    else",
-          `      printf "%s_USERNAME='%s'\\n%s_PASSWORD='%s'\\n" "$var" "$user" "$var" "$pass" >>"$here/.env"`,
-          '      log "$upstream: pulling with the stored credentials"',
-          "    fi",
-          "  fi",
-          "done",
-          'rm -f "$here/.env.value"',
-          'umask "$old_umask"',
-        ],
-      },
-      {
-        why: "Each runtime starts the services in the same order and returns once they answer.",
-        commands: [
-          'case "$MOON_CONTAINER_RUNTIME" in',
-          "  docker)",
-          "    if ! docker compose version >/dev/null 2>&1; then",
-          '      log "installing the Docker Compose plugin $compose_version"',
-          '      url="https://github.com/docker/compose/releases/download/v$compose_version/docker-compose-linux-$(uname -m)"',
-          "      tmp=$(mktemp -d)",
-          '      curl -fsSL -o "$tmp/docker-compose" "$url"',
-          '      curl -fsSL -o "$tmp/docker-compose.sha256" "$url.sha256"',
-          '      (cd "$tmp" && echo "$(cut -d" " -f1 docker-compose.sha256)  docker-compose" | sha256sum -c -)',
-          '      install -D -m 0755 "$tmp/docker-compose" /usr/local/lib/docker/cli-plugins/docker-compose',
-          '      rm -rf "$tmp"',
-          "    fi",
-          "    # The DNS filter answers on port 53, where systemd-resolved's stub listener would be.",
-          "    if systemctl is-active --quiet systemd-resolved; then",
-          "      mkdir -p /etc/systemd/resolved.conf.d",
-          "      printf '[Resolve]\\nDNSStubListener=no\\n' >/etc/systemd/resolved.conf.d/moon-netboot.conf",
-          "      systemctl restart systemd-resolved",
-          "    fi",
-          `    compose=(docker compose --project-name ${COMPOSE_PROJECT} --project-directory "$here" --file "$here/compose.yaml")`,
-          "    # The iPXE loaders ship in the dnsmasq image; copy them to the TFTP root once.",
-          `    "\${compose[@]}" run --rm --no-deps --entrypoint sh dnsmasq -c 'cp -n /var/lib/tftpboot/* /var/lib/moon-tftp/ 2>/dev/null || true'`,
-          `    for service in ${order.map(shq).join(" ")}; do`,
-          '      log "starting $service"',
-          '      "${compose[@]}" up --detach --wait "$service"',
-          "    done",
-          "    ;;",
-          "  native)",
-          "    # The lab's bastion runs the same services as processes under a supervisor that restarts them.",
-          '    read -r -a supervisor <<<"${MOON_SUPERVISOR:?the native runtime needs MOON_SUPERVISOR, the supervisor command}"',
-          `    rm -f "$MOON_DATA_DIR/${SUPERVISOR_READY}"`,
-          '    setsid "${supervisor[@]}" "$here/services.json" >>"$MOON_DATA_DIR/logs/supervisor.log" 2>&1 </dev/null &',
-          "    for _ in $(seq 120); do",
-          `      [ -e "$MOON_DATA_DIR/${SUPERVISOR_READY}" ] && break`,
-          "      sleep 1",
-          "    done",
-          `    test -e "$MOON_DATA_DIR/${SUPERVISOR_READY}" || { log "services not ready after 120 s: see $MOON_DATA_DIR/logs"; exit 1; }`,
-          "    ;;",
-          '  *) log "MOON_CONTAINER_RUNTIME=$MOON_CONTAINER_RUNTIME: use docker or native" && exit 1 ;;',
-          "esac",
-          `log "ready: ${order.join(", ")}"`,
-        ],
-      },
-    ],
+export const startScript = (model: Model): string => renderSource(startSource(model));
+
+function startSource(model: Model): SourceFile {
+  const settings = shellAssignments({
+    talos_version: model.versions.talos,
+    compose_version: model.versions.composePlugin,
+    config_parameters: `${model.nodes.configParameterPath}/configs`,
+    credential_parameters: model.services.registryCredentialsPath,
+    upstreams: model.services.caches.map((c) => c.upstream),
+    data_dir: model.services.dataDir,
+    data_dirs: dataDirs(model),
+    node_roles: NODE_ROLES,
+    config_files: NODE_ROLES.map(talosConfigId),
+    services: serviceOrder(model),
+    arm64_loader: ARM64_EFI_LOADER,
+    compose_project: COMPOSE_PROJECT,
+    supervisor_ready: SUPERVISOR_READY,
   });
+  return { test: TEST, source: "03-netboot/start.sh", values: { from: "the model", slots: { settings } } };
 }
 
 function bundleReadme(model: Model, target: TargetName): string {
@@ -685,7 +516,7 @@ export const generator03: Generator = {
       const dir = bundleDir(target);
       const files: GeneratedFile[] = [
         { path: `${dir}/README.md`, content: bundleReadme(model, target) },
-        { path: `${dir}/start`, content: startScript(model) },
+        { path: `${dir}/start`, content: sourceFile(startSource(model)) },
         { path: `${dir}/dnsmasq/netboot.conf`, content: dnsmasqNetboot(model, target) },
         { path: `${dir}/dns-filter/filter.conf`, content: dnsFilterConf(model) },
         ...model.services.caches.map((c) => ({

@@ -26,16 +26,11 @@ import {
 } from "./types.ts";
 import { instanceScheduleBlocks, scheduleVariables } from "./instance-schedule.ts";
 import { moduleFiles, moduleLayer, type LayerVariable } from "./module.ts";
-import { attrs, block, comment, hclFile, ref, type Block, type Comment } from "./writers/hcl.ts";
-import {
-  checkovSkip,
-  encryptedVolume,
-  imdsV2Only,
-  INSTANCE_CHECKOV_SKIPS,
-  type TofuOutput,
-} from "./writers/tofu.ts";
+import { hclFile } from "./writers/hcl.ts";
+import { type TofuOutput } from "./writers/tofu.ts";
 import { renderYaml } from "./writers/yaml.ts";
-import { upstreamAmi, type UpstreamAmi } from "./node-amis.ts";
+import { sourceFile, type SourceFile } from "./writers/source.ts";
+import { upstreamAmi } from "./node-amis.ts";
 import { shq } from "./writers/shell.ts";
 
 const TEST = 4;
@@ -241,7 +236,6 @@ export const DATA_VOLUME_DEVICE = "/dev/sdf";
 /** The label an EC2 node's iPXE script gives matchbox (and its kernel arguments) to find its group. */
 const AWS_KEY = nodeSelector("aws");
 const header = (what: string): string => `${what}\n${generatedHeader(TEST)}`;
-const tagged = (name: string) => ref(`merge(var.tags, { Name = ${name} })`);
 
 function nodeVariables(model: Model): LayerVariable[] {
   const n = model.nodes;
@@ -408,242 +402,25 @@ const nodeOutputs: TofuOutput[] = [
   },
 ];
 
-function nodesSecurityTf(): string {
-  const rule = (name: string, what: Record<string, unknown>) =>
-    block(
-      "resource",
-      [what.egress ? "aws_vpc_security_group_egress_rule" : "aws_vpc_security_group_ingress_rule", name],
-      attrs({
-        security_group_id: ref("aws_security_group.nodes.id"),
-        ...(Object.fromEntries(Object.entries(what).filter(([k]) => k !== "egress")) as Record<
-          string,
-          never
-        >),
-      }),
-    );
-  return hclFile(
-    header(
-      "The nodes' security group (SPEC §3): the bastion reaches Talos and Kubernetes, nodes reach each other, nothing else comes in.",
-    ),
-    [
-      block(
-        "resource",
-        ["aws_security_group", "nodes"],
-        attrs({
-          name: ref('"${var.name}-nodes"'),
-          description:
-            "Talos nodes: the bastion's APIs in, all traffic between nodes, no ingress from outside the VPC",
-          vpc_id: ref("var.vpc_id"),
-          tags: tagged('"${var.name}-nodes"'),
-        }),
-      ),
-      rule("talos_api_from_bastion", {
-        description: "Talos API (talosctl) from the bastion",
-        referenced_security_group_id: ref("var.bastion_security_group_id"),
-        ip_protocol: "tcp",
-        from_port: ref("var.talos_api_port"),
-        to_port: ref("var.talos_api_port"),
-        tags: tagged('"${var.name}-nodes-talos-api"'),
-      }),
-      rule("kubernetes_api_from_bastion", {
-        description: "Kubernetes API from the bastion",
-        referenced_security_group_id: ref("var.bastion_security_group_id"),
-        ip_protocol: "tcp",
-        from_port: ref("var.kubernetes_api_port"),
-        to_port: ref("var.kubernetes_api_port"),
-        tags: tagged('"${var.name}-nodes-kubernetes-api"'),
-      }),
-      comment("Kube-OVN's tunnels, etcd, kubelets and the storage replication all run between the nodes."),
-      rule("between_nodes", {
-        description: "All traffic between nodes",
-        referenced_security_group_id: ref("aws_security_group.nodes.id"),
-        ip_protocol: "-1",
-        tags: tagged('"${var.name}-nodes-between"'),
-      }),
-      rule("ipv4", {
-        egress: true,
-        description:
-          "Out over IPv4 through the NAT (the caches are on the bastion; the rest, e.g. Image Factory, through the NAT)",
-        cidr_ipv4: "0.0.0.0/0",
-        ip_protocol: "-1",
-        tags: tagged('"${var.name}-nodes-out-ipv4"'),
-      }),
-      rule("ipv6", {
-        egress: true,
-        description: "Out over IPv6 through the egress-only gateway",
-        cidr_ipv6: "::/0",
-        ip_protocol: "-1",
-        tags: tagged('"${var.name}-nodes-out-ipv6"'),
-      }),
-    ],
-  );
-}
-
-/** A postcondition that refuses an image registered before the day it can boot a node. */
-function notCreatedBefore(ami: UpstreamAmi): Block[] {
-  const limit = ami.notCreatedBefore;
-  if (!limit) return [];
-  return [
-    block(
-      "lifecycle",
-      [],
-      block(
-        "postcondition",
-        [],
-        attrs({
-          condition: ref(`timecmp(self.creation_date, "${limit.at}") >= 0`),
-          error_message: ref(
-            `"The newest ${ami.kind} AMI, \${self.name} (\${self.id}), was created before ${limit.at}: ${limit.why}. Fix: wait for a newer image, or use boot = \\"ami\\"."`,
-          ),
-        }),
-      ),
-    ),
-  ];
-}
-
-function nodesTf(): string {
-  const enabledIpxe = 'var.enabled && var.boot == "ipxe" ? 1 : 0';
-  const enabledAmi = 'var.enabled && var.boot == "ami" ? 1 : 0';
-  const ami = (kind: UpstreamAmi["kind"], count: string): Block =>
-    block(
-      "data",
-      ["aws_ami", kind],
-      attrs({ count: ref(count), most_recent: true, owners: [upstreamAmi(kind).owner] }),
-      block(
-        "filter",
-        [],
-        attrs({
-          name: "name",
-          values: [
-            ref(`"${upstreamAmi(kind).nameFilter.replace("{arch}", upstreamAmi(kind).archInName.arm64)}"`),
-          ],
-        }),
-      ),
-      block("filter", [], attrs({ name: "architecture", values: ["arm64"] })),
-      ...notCreatedBefore(upstreamAmi(kind)),
-    );
-  const blocks: (Block | Comment)[] = [
-    comment(
-      `The official iPXE AMI (arm64, EFI): it runs the iPXE script in its user data, which images from ${upstreamAmi("ipxe").notCreatedBefore?.at ?? "?"} on fetch with an IMDSv2 token (ipxe/ipxe 345abfba1, src/config/cloud/aws.ipxe).`,
-    ),
-    ami("ipxe", enabledIpxe),
-    comment("The official Talos AMI, which boots into maintenance mode until it is given a config."),
-    ami("talos", enabledAmi),
-    comment("The region the Talos AMI's name carries (provider 6: `region`; `name` is deprecated)."),
-    block("data", ["aws_region", "current"], []),
-    block(
-      "locals",
-      [],
-      attrs({
-        image_id: ref('var.boot == "ipxe" ? one(data.aws_ami.ipxe[*].id) : one(data.aws_ami.talos[*].id)'),
-        // The AMI's own root device: a mapping of another name would add a volume beside it.
-        root_device: ref(
-          'var.boot == "ipxe" ? one(data.aws_ami.ipxe[*].root_device_name) : one(data.aws_ami.talos[*].root_device_name)',
-        ),
-        roles: ref("toset(distinct([for m in values(var.machines) : m.role]))"),
-      }),
-    ),
-    comment(
-      "One template per Talos role: arm64, no public IP, IMDSv2 only, encrypted system and data disks.",
-    ),
-    block(
-      "resource",
-      ["aws_launch_template", "node"],
-      attrs({
-        for_each: ref("var.enabled ? local.roles : toset([])"),
-        name: ref('"${var.name}-node-${each.key}"'),
-        image_id: ref("local.image_id"),
-        instance_type: ref("var.instance_type"),
-        update_default_version: true,
-      }),
-      imdsV2Only(),
-      encryptedVolume(ref("local.root_device"), ref("var.system_volume_gb")),
-      encryptedVolume(DATA_VOLUME_DEVICE, ref("var.data_volume_gb")),
-      block(
-        "tag_specifications",
-        [],
-        attrs({ resource_type: "volume", tags: tagged('"${var.name}-node-${each.key}"') }),
-      ),
-      attrs({ tags: tagged('"${var.name}-node-${each.key}"') }),
-    ),
-    comment(
-      "Each node at its fixed address (an Auto Scaling group could not pin it; the Talos PKI is\n" +
-        "made for these addresses). With iPXE, its user data names it to matchbox, which picks\n" +
-        "its group by that name, and retries until the bastion (on the same hours) answers; EC2\n" +
-        "assigns the MAC, so the name is what is known beforehand.\n" +
-        "The address is on an interface of its own: private subnet, no public IP, the nodes' group.",
-    ),
-    block(
-      "resource",
-      ["aws_network_interface", "node"],
-      attrs({
-        for_each: ref("var.enabled ? var.machines : {}"),
-        subnet_id: ref("var.subnet_id"),
-        private_ips: [ref("each.value.ip")],
-        security_groups: [ref("aws_security_group.nodes.id")],
-        tags: ref("merge(var.tags, { Name = each.key })"),
-      }),
-    ),
-    block(
-      "resource",
-      ["aws_instance", "node"],
-      checkovSkip(
-        "CKV_AWS_79",
-        "IMDSv2 is required by the node's launch template, which checkov does not follow",
-      ),
-      checkovSkip(
-        "CKV_AWS_8",
-        "both disks are encrypted by the node's launch template, which checkov does not follow",
-      ),
-      INSTANCE_CHECKOV_SKIPS.ebsOptimized,
-      INSTANCE_CHECKOV_SKIPS.monitoring,
-      INSTANCE_CHECKOV_SKIPS.noRole("A Talos node"),
-      attrs({
-        for_each: ref("var.enabled ? var.machines : {}"),
-        user_data: ref(
-          `var.boot == "ipxe" ? "#!ipxe\\nset ${AWS_KEY} \${each.key}\\n:retry\\nchain \${var.matchbox_url}/ipxe?${AWS_KEY}=\${each.key}&mac=$\${mac:hexhyp}&arch=$\${buildarch:uristring} || goto wait\\n:wait\\necho matchbox does not answer yet: again in 10 s\\nsleep 10\\ngoto retry\\n" : null`,
-        ),
-      }),
-      block(
-        "launch_template",
-        [],
-        attrs({
-          id: ref("aws_launch_template.node[each.value.role].id"),
-          version: ref("aws_launch_template.node[each.value.role].latest_version"),
-        }),
-      ),
-      block(
-        "primary_network_interface",
-        [],
-        attrs({ network_interface_id: ref("aws_network_interface.node[each.key].id") }),
-      ),
-      attrs({ tags: ref("merge(var.tags, { Name = each.key, Role = each.value.role })") }),
-    ),
-    comment(
-      "Only when public_ipv4 is true, which the exposure audit (spec 09) refuses: a public node\n" +
-        "is scanned from the whole internet, and its address is billed by the hour.",
-    ),
-    block(
-      "resource",
-      ["aws_eip", "node"],
-      checkovSkip(
-        "CKV2_AWS_19",
-        "it sits on the node's own interface, which EC2 keeps through a stop; made only when public_ipv4 is true",
-      ),
-      attrs({
-        for_each: ref("var.enabled && var.public_ipv4 ? var.machines : {}"),
-        domain: "vpc",
-        network_interface: ref("aws_network_interface.node[each.key].id"),
-        tags: ref("merge(var.tags, { Name = each.key })"),
-      }),
-    ),
-  ];
-  return hclFile(
-    header(
-      "The Talos nodes: a launch template per role and one instance per node, only during an experiment session.",
-    ),
-    blocks,
-  );
+/** The nodes' HCL with the AMIs' owners and the names matchbox and the lab also read. */
+function nodesSource(): SourceFile {
+  const ipxe = upstreamAmi("ipxe");
+  if (!ipxe.notCreatedBefore) throw new Error("the iPXE AMI's table entry needs notCreatedBefore");
+  return {
+    test: TEST,
+    source: "04-talos/nodes.tf",
+    values: {
+      from: "the AMI table (generators/node-amis.ts)",
+      slots: {
+        ipxe_owner: ipxe.owner,
+        ipxe_not_created_before: ipxe.notCreatedBefore.at,
+        ipxe_not_created_before_why: ipxe.notCreatedBefore.why,
+        talos_owner: upstreamAmi("talos").owner,
+        data_volume_device: DATA_VOLUME_DEVICE,
+        matchbox_name_key: AWS_KEY,
+      },
+    },
+  };
 }
 
 function nodesScheduleTf(): string {
@@ -666,7 +443,11 @@ function nodesModuleFiles(model: Model): GeneratedFile[] {
     test: TEST,
     variables: nodeVariables(model),
     outputs: nodeOutputs,
-    files: { "security.tf": nodesSecurityTf(), "nodes.tf": nodesTf(), "schedule.tf": nodesScheduleTf() },
+    files: {
+      "security.tf": sourceFile({ test: TEST, source: "04-talos/security.tf" }),
+      "nodes.tf": sourceFile(nodesSource()),
+      "schedule.tf": nodesScheduleTf(),
+    },
     readme: [
       "The Talos nodes on EC2, for an experiment session: `enabled = false` (the default) creates",
       "only their security group, so the always-on baseline costs nothing for them. EC2 cannot",

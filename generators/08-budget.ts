@@ -3,12 +3,11 @@
 // forecast spend passes it. The bill itself is projected by cost/ from the plan.
 import type { Model } from "../model/index.ts";
 import { moduleFiles, moduleLayer, type LayerVariable } from "./module.ts";
-import { attrs, block, comment, hclFile, ref, type Block } from "./writers/hcl.ts";
+import { sourceFile } from "./writers/source.ts";
 import type { TofuOutput } from "./writers/tofu.ts";
-import { generatedHeader, type GeneratedFile, type Generator, type RootTarget } from "./types.ts";
+import { type GeneratedFile, type Generator, type RootTarget } from "./types.ts";
 
 const TEST = 8;
-const header = (what: string): string => `${what}\n${generatedHeader(TEST)}`;
 
 const EMAIL_RE = "^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$";
 
@@ -63,55 +62,12 @@ const outputs: TofuOutput[] = [
   },
 ];
 
-function alert(type: "ACTUAL" | "FORECASTED"): Block {
-  return block(
-    "notification",
-    [],
-    attrs({
-      notification_type: type,
-      comparison_operator: "GREATER_THAN",
-      threshold: 100,
-      threshold_type: "PERCENTAGE",
-      subscriber_email_addresses: [ref("var.alert_email")],
-    }),
-  );
-}
-
-function budgetTf(): string {
-  return hclFile(header("The month's cost budget and its alerts."), [
-    comment(
-      "A monitoring budget is free (only action-enabled budgets past two are charged). It\n" +
-        "watches the whole account, so a resource made outside this kit counts too.",
-    ),
-    block(
-      "resource",
-      ["aws_budgets_budget", "baseline"],
-      attrs({
-        name: ref('"${var.name}-baseline"'),
-        budget_type: "COST",
-        limit_amount: ref('format("%.2f", var.monthly_limit_usd)'),
-        limit_unit: "USD",
-        time_unit: "MONTHLY",
-      }),
-      comment(
-        "What the kit's bill measures (cost/): spend before credits and refunds. Counting credits\n" +
-          "would show an account on credits $0 while it spends, and no alert would fire.",
-      ),
-      block("cost_types", [], attrs({ include_credit: false, include_refund: false })),
-      comment("Spend already past the target, and a month on course to pass it."),
-      alert("ACTUAL"),
-      alert("FORECASTED"),
-      attrs({ tags: ref('merge(var.tags, { Name = "${var.name}-baseline" })') }),
-    ),
-  ]);
-}
-
 const spec = (model: Model) => ({
   name: "budget",
   test: TEST,
   variables: moduleVariables(model),
   outputs,
-  files: { "budget.tf": budgetTf() },
+  files: { "budget.tf": sourceFile({ test: TEST, source: "08-budget/budget.tf" }) },
   readme: [
     "An AWS Budgets cost budget for the month at the baseline's target (the model's",
     "`budget.monthlyUsd`), with two alerts mailed to `alert_email`: when the actual spend",

@@ -4,12 +4,11 @@
 // region's default EBS encryption. The audit (audit/) checks them over the API.
 import { FLOW_LOG_TRAFFIC_TYPES, LOG_RETENTION_DAYS, type Model } from "../model/index.ts";
 import { moduleFiles, moduleLayer, type LayerVariable } from "./module.ts";
-import { attrs, block, comment, hclFile, ref } from "./writers/hcl.ts";
-import { checkovSkip, type TofuOutput } from "./writers/tofu.ts";
-import { generatedHeader, type GeneratedFile, type Generator } from "./types.ts";
+import { sourceFile } from "./writers/source.ts";
+import type { TofuOutput } from "./writers/tofu.ts";
+import { type GeneratedFile, type Generator } from "./types.ts";
 
 const TEST = 9;
-const header = (what: string): string => `${what}\n${generatedHeader(TEST)}`;
 
 function moduleVariables(model: Model): LayerVariable[] {
   const fl = model.guardrails.flowLogs;
@@ -67,94 +66,15 @@ const outputs: TofuOutput[] = [
   },
 ];
 
-function flowLogsTf(): string {
-  return hclFile(header("The VPC's flow log, its log group and the role that delivers to it."), [
-    block(
-      "resource",
-      ["aws_cloudwatch_log_group", "flow_log"],
-      checkovSkip(
-        "CKV_AWS_158",
-        "a customer-managed KMS key costs $1 a month, ten times the baseline's budget; the group is encrypted with CloudWatch's own key",
-      ),
-      checkovSkip(
-        "CKV_AWS_338",
-        "the audit reads recent flows; a year of them would be storage to pay for and nothing to read",
-      ),
-      attrs({
-        name: ref('"/${var.name}/vpc-flow-log"'),
-        retention_in_days: ref("var.flow_log_retention_days"),
-        tags: ref('merge(var.tags, { Name = "${var.name}-vpc-flow-log" })'),
-      }),
-    ),
-    block(
-      "resource",
-      ["aws_iam_role", "flow_log"],
-      attrs({
-        name: ref('"${var.name}-vpc-flow-log"'),
-        assume_role_policy: ref(
-          'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "vpc-flow-logs.amazonaws.com" } }] })',
-        ),
-        tags: ref("var.tags"),
-      }),
-    ),
-    comment("It may write to this one log group and nothing else."),
-    block(
-      "resource",
-      ["aws_iam_role_policy", "flow_log"],
-      attrs({
-        name: "deliver-flow-log",
-        role: ref("aws_iam_role.flow_log.id"),
-        policy: ref(
-          'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource = "${aws_cloudwatch_log_group.flow_log.arn}:*" }] })',
-        ),
-      }),
-    ),
-    comment("Ten-minute aggregation: the fewest records for the same flows, so the fewest bytes ingested."),
-    block(
-      "resource",
-      ["aws_flow_log", "vpc"],
-      attrs({
-        vpc_id: ref("var.vpc_id"),
-        traffic_type: ref("var.flow_log_traffic_type"),
-        log_destination_type: "cloud-watch-logs",
-        log_destination: ref("aws_cloudwatch_log_group.flow_log.arn"),
-        iam_role_arn: ref("aws_iam_role.flow_log.arn"),
-        max_aggregation_interval: 600,
-        tags: ref('merge(var.tags, { Name = "${var.name}-vpc-flow-log" })'),
-      }),
-    ),
-  ]);
-}
-
-function accountTf(): string {
-  return hclFile(header("The VPC's default security group, and the region's default EBS encryption."), [
-    comment(
-      "Every VPC comes with a default group that lets its members talk to each other and out.\n" +
-        "Nothing of the kit uses it; taking its rules away means an interface left in it by\n" +
-        "mistake is reachable by nothing and reaches nothing.",
-    ),
-    block(
-      "resource",
-      ["aws_default_security_group", "this"],
-      attrs({
-        vpc_id: ref("var.vpc_id"),
-        tags: ref('merge(var.tags, { Name = "${var.name}-default-unused" })'),
-      }),
-    ),
-    comment(
-      "Every new volume in the region is encrypted (with the free AWS-managed key), whoever\n" +
-        "makes it. An account-wide setting: destroying this module turns it off again.",
-    ),
-    block("resource", ["aws_ebs_encryption_by_default", "this"], attrs({ enabled: true })),
-  ]);
-}
-
 const spec = (model: Model) => ({
   name: "guardrails",
   test: TEST,
   variables: moduleVariables(model),
   outputs,
-  files: { "flow-logs.tf": flowLogsTf(), "account.tf": accountTf() },
+  files: {
+    "flow-logs.tf": sourceFile({ test: TEST, source: "09-guardrails/flow-logs.tf" }),
+    "account.tf": sourceFile({ test: TEST, source: "09-guardrails/account.tf" }),
+  },
   readme: [
     "What lets an audit prove the design exposes nothing, and keeps a mistake from exposing",
     "something: `flow-logs.tf` logs the VPC's flows to a CloudWatch Logs group (ten-minute",

@@ -8,7 +8,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { loadModel, REPO_ROOT, runCommand, type Model } from "../model/index.ts";
-import { run } from "../lab/exec.ts";
+import { run } from "../common/exec.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { platformPaths, SYNC_SOURCE } from "./platform.ts";
 

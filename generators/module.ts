@@ -63,6 +63,8 @@ export function moduleLayer(
   wiring: Readonly<Record<string, string>>,
   defaults: Readonly<Record<string, TofuVariable["default"]>> = {},
 ): RootLayer {
+  const unknown = Object.keys(wiring).filter((k) => !m.variables.some((v) => v.name === k));
+  if (unknown.length > 0) throw new Error(`module ${m.name} has no variable ${unknown.join(", ")}`);
   const rooted = m.variables.filter((v): v is LayerVariable & { root: string } => v.root !== undefined);
   return {
     module: m.name,
@@ -75,7 +77,13 @@ export function moduleLayer(
         message: val.message.replace(v.name, v.root),
       })),
     })),
-    inputs: { ...Object.fromEntries(rooted.map((v) => [v.name, `var.${v.root}`])), ...wiring },
+    // In the module's own order, so a root's call reads like the module's interface.
+    inputs: Object.fromEntries(
+      m.variables.flatMap((v) => {
+        const from = wiring[v.name] ?? (v.root === undefined ? undefined : `var.${v.root}`);
+        return from === undefined ? [] : [[v.name, from] as const];
+      }),
+    ),
     outputs: m.outputs.map((o) => ({ ...o, value: `module.${m.name}.${o.name}` })),
   };
 }

@@ -12,12 +12,6 @@ export interface UpstreamAmi {
   readonly owner: string;
   /** The name as published; `{date}`, `{version}`, `{region}` and `{arch}` filled in per image. */
   readonly name: string;
-  /**
-   * The name filter the nodes module asks EC2 for, in HCL, `{arch}` filled in. Exact where the
-   * publisher's names allow: with a wildcard and `most_recent`, any newer image in the account
-   * whose name starts the same would be picked instead of the release.
-   */
-  readonly nameFilter: string;
   readonly architectures: readonly AmiArch[];
   /** How the name spells each architecture. */
   readonly archInName: Readonly<Record<AmiArch, string>>;
@@ -41,8 +35,6 @@ export const UPSTREAM_AMIS: readonly UpstreamAmi[] = [
     // ipxe.org/howto/ec2 lists the account.
     owner: "833372943033",
     name: "iPXE ({date}) ({arch})",
-    // iPXE names each build by its date, and the newest build is the one wanted.
-    nameFilter: "iPXE*",
     architectures: ["arm64", "x86_64"],
     archInName: { arm64: "arm64", x86_64: "x86_64" },
     // Registered with RootDeviceName /dev/sda1 from a 1 GiB snapshot (VolumeSize=1), volume
@@ -71,7 +63,6 @@ export const UPSTREAM_AMIS: readonly UpstreamAmi[] = [
     kind: "talos",
     owner: "540036508848",
     name: "talos-v{version}-{region}-{arch}",
-    nameFilter: "talos-v${var.talos_version}-${data.aws_region.current.region}-{arch}",
     architectures: ["arm64", "x86_64"],
     archInName: { arm64: "arm64", x86_64: "amd64" },
     // The root mapping is /dev/xvda, 20 GiB gp2; UEFI from v1.13.0.

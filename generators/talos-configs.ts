@@ -20,7 +20,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { run } from "../lab/exec.ts";
+import { run } from "../common/exec.ts";
 import {
   loadModel,
   NODE_ROLES,
@@ -31,7 +31,7 @@ import {
   type NodeRole,
   type TargetName,
 } from "../model/index.ts";
-import { awsClients, targetFor } from "../fixtures/target.ts";
+import { awsClients, targetFor } from "../common/target.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { talosGenArgs, talosPatchDir } from "./04-talos.ts";
 

@@ -19,7 +19,7 @@ import {
   parseIpv4Cidr,
 } from "../model/net.ts";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
-import { awsClients, targetFor } from "../fixtures/target.ts";
+import { awsClients, targetFor } from "../common/target.ts";
 import { addNamespace, bridge, ip, nft, nsExec, plug, sysctl, vethPair } from "./netns.ts";
 import {
   emulatorSocket,

@@ -28,7 +28,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { awsClients, targetFor, type AwsClients } from "../fixtures/target.ts";
+import { awsClients, targetFor, type AwsClients } from "../common/target.ts";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { cidrContainsIp, cidrHost, parseIpv4, parseIpv4Cidr } from "../model/net.ts";
 import { toolPaths } from "../setup/tools.ts";
@@ -37,7 +37,7 @@ import type { ServiceStatus } from "./programs/supervisor.ts";
 import { parseUserData } from "./cloud-init.ts";
 import { IGW_TABLE, programArgv } from "./dataplane.ts";
 import { upstreamCa } from "./upstreams.ts";
-import { run } from "./exec.ts";
+import { run } from "../common/exec.ts";
 import { addNamespace, deleteNamespace, ip, listNamespaces, nsExec } from "./netns.ts";
 import { securityGroupRuleset } from "./security-groups.ts";
 import { bastionFile, operatorKeyPath, readState, type DataPlane, type PublicAddress } from "./state.ts";

@@ -23,7 +23,7 @@ import { listNodes, removeAllNodes } from "./nodes.ts";
 import { publishLabTalosConfigs } from "./talos.ts";
 import { bastionServices, ensureOperatorKey, readBastion, type BastionRecord } from "./instances.ts";
 import { isEmulatorUp, startEmulator, strayEmulatorPids } from "./emulator.ts";
-import { elapsed, run } from "./exec.ts";
+import { elapsed, run } from "../common/exec.ts";
 import { deleteNamespace, listNamespaces } from "./netns.ts";
 import {
   isAlive,

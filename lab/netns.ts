@@ -1,7 +1,7 @@
 // Network-namespace primitives. Every command here names the namespace it acts in
 // (`ip -n NS …`, `ip netns exec NS …`): nothing is configured in the host's own
 // namespace, and no lab namespace gets a route to the host's network.
-import { run, type RunOptions, type RunResult } from "./exec.ts";
+import { run, type RunOptions, type RunResult } from "../common/exec.ts";
 
 export function listNamespaces(prefix: string): string[] {
   return run(["ip", "netns", "list"])

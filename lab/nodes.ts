@@ -25,7 +25,7 @@ import {
   type NodeRole,
 } from "../model/index.ts";
 import { NODE_TAP_PREFIX, programArgv } from "./dataplane.ts";
-import { run } from "./exec.ts";
+import { run } from "../common/exec.ts";
 import { ip, listNamespaces } from "./netns.ts";
 import { readState } from "./state.ts";
 import { readBastion } from "./instances.ts";

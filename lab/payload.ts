@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { derived, NODE_ARCHES, REPO_ROOT, type Model, type NodeArch } from "../model/index.ts";
 import { ARM64_EFI_LOADER } from "../generators/03-netboot.ts";
 import { currentPayloadParts, type PayloadParts } from "../setup/payload.ts";
-import { run } from "./exec.ts";
+import { run } from "../common/exec.ts";
 
 /** Debian's iPXE loaders, offered to BIOS and x86_64 EFI firmware. */
 export const LAB_IPXE_LOADERS = "/usr/lib/ipxe";

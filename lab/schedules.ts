@@ -15,7 +15,7 @@ import { EC2Client, StartInstancesCommand, StopInstancesCommand } from "@aws-sdk
 import { GetScheduleCommand, ListSchedulesCommand, type GetScheduleOutput } from "@aws-sdk/client-scheduler";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AwsClients } from "../fixtures/target.ts";
+import type { AwsClients } from "../common/target.ts";
 import type { Model } from "../model/index.ts";
 import { readLabClock } from "./clock.ts";
 import { firings, parseSchedulerExpression, parseUnixCron, type ScheduleExpression } from "./cron.ts";

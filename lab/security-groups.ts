@@ -10,7 +10,7 @@ import {
   type NetworkInterface,
   type SecurityGroupRule,
 } from "@aws-sdk/client-ec2";
-import type { AwsClients } from "../fixtures/target.ts";
+import type { AwsClients } from "../common/target.ts";
 import type { Model } from "../model/index.ts";
 
 export const SG_TABLE = "lab_sg";

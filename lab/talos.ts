@@ -4,7 +4,7 @@
 // parameters — the same path as on aws, so the bastion's own boot installs them in matchbox.
 import { join } from "node:path";
 import type { Model, NodeRole } from "../model/index.ts";
-import { awsClients, targetFor } from "../fixtures/target.ts";
+import { awsClients, targetFor } from "../common/target.ts";
 import {
   fileSecrets,
   publishTalosConfigs,

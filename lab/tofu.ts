@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, type Model } from "../model/index.ts";
 import { cacheDir, toolPaths, tofuEnv } from "../setup/tools.ts";
-import { logFailure, run, runLogged, type RunResult } from "./exec.ts";
+import { logFailure, run, runLogged, type RunResult } from "../common/exec.ts";
 import { operatorKeyPath } from "./state.ts";
 
 export const labRoot = join(REPO_ROOT, "infra", "lab");

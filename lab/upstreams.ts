@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { derived, type Model } from "../model/index.ts";
 import { programArgv } from "./dataplane.ts";
-import { realClockEnv, run } from "./exec.ts";
+import { realClockEnv, run } from "../common/exec.ts";
 import { ip, nsExec } from "./netns.ts";
 import { startProcess, type LabState } from "./state.ts";
 import type { UpstreamRegistryConfig } from "./programs/upstream-registry.ts";

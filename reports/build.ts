@@ -2,7 +2,7 @@
 // history so the trend shows progress; prints where the report is and its totals.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { stream } from "../lab/exec.ts";
+import { stream } from "../common/exec.ts";
 import { REPO_ROOT, runCommand } from "../model/index.ts";
 
 const reports = join(REPO_ROOT, "reports");

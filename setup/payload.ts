@@ -17,7 +17,7 @@ import {
 import { gunzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { run } from "../lab/exec.ts";
+import { run } from "../common/exec.ts";
 import { NODE_ARCHES, type NodeArch } from "../model/index.ts";
 import { cacheDir } from "./tools.ts";
 

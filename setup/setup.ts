@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { elapsed, logFailure, run, runLogged } from "../lab/exec.ts";
+import { elapsed, logFailure, run, runLogged } from "../common/exec.ts";
 import { loadModel, runCommand, type GoModuleBuild, type Model } from "../model/index.ts";
 import { ensurePayloadParts } from "./payload.ts";
 import { cacheDir, toolPaths } from "./tools.ts";

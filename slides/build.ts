@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { run } from "../lab/exec.ts";
+import { run } from "../common/exec.ts";
 import { loadModel, REPO_ROOT, runCommand, type Model } from "../model/index.ts";
 import { toolPaths } from "../setup/tools.ts";
 import { architectureSvg } from "./architecture.ts";

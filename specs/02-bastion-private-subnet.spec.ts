@@ -16,9 +16,9 @@ import {
 import { readFileSync } from "node:fs";
 import { evidence, expect, test } from "../fixtures/index.ts";
 import type { BastionClient } from "../fixtures/bastion.ts";
-import type { AwsClients } from "../fixtures/target.ts";
+import type { AwsClients } from "../common/target.ts";
 import { LabClient } from "../fixtures/lab.ts";
-import { run } from "../lab/exec.ts";
+import { run } from "../common/exec.ts";
 import { currentDataPlane } from "../lab/instances.ts";
 import { waitForBastion } from "../lab/lab.ts";
 import { ingressChain, SG_TABLE } from "../lab/security-groups.ts";

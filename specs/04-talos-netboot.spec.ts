@@ -14,7 +14,7 @@ import { evidence, expect, test } from "../fixtures/index.ts";
 import { LabClient } from "../fixtures/lab.ts";
 import type { NetbootClient } from "../fixtures/netboot.ts";
 import { BUNDLE_DIR_ON_BASTION, talosAssetPath } from "../generators/03-netboot.ts";
-import { run } from "../lab/exec.ts";
+import { run } from "../common/exec.ts";
 import { instanceRoot } from "../lab/instances.ts";
 import { waitForBastion } from "../lab/lab.ts";
 import { labTalosConfig } from "../lab/talos.ts";

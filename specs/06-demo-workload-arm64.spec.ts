@@ -14,7 +14,7 @@ import { demoExecutor, demoSpinApp, demoTenant } from "../generators/06-demo.ts"
 import { runtimeClass } from "../generators/07-gitops.ts";
 import { kubeValidate } from "../generators/gitops-validate.ts";
 import { platformPaths, ROOT_TENANT_NAMESPACE, tenantNamespace } from "../generators/platform.ts";
-import { run } from "../lab/exec.ts";
+import { run } from "../common/exec.ts";
 import { REPO_ROOT } from "../model/index.ts";
 
 /** A WebAssembly component's preamble: "\0asm", version 0x0d, layer 1 (a core module is layer 0). */

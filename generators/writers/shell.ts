@@ -1,6 +1,7 @@
 // The one shell writer: boot scripts and user-data are built as steps (a reason and
 // its commands) and rendered here, strict mode and header included, so every script
 // starts the same way and passes shellcheck.
+import { Rendered } from "./source.ts";
 
 export interface ShellStep {
   /** Why the step is there (rendered as a comment). */
@@ -24,6 +25,18 @@ export function renderShell(script: ShellScript): string {
     lines.push("", ...step.why.split("\n").map((l) => `# ${l}`.trimEnd()), ...step.commands);
   }
   return lines.join("\n") + "\n";
+}
+
+/** `name=value` lines for a script's settings slot, each value quoted (a list as a bash array). */
+export function shellAssignments(values: Readonly<Record<string, string | readonly string[]>>): Rendered {
+  return new Rendered(
+    Object.entries(values)
+      .map(([name, v]) => {
+        if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`${name} is not a shell variable name`);
+        return typeof v === "string" ? `${name}=${shq(v)}` : `${name}=(${v.map(shq).join(" ")})`;
+      })
+      .join("\n"),
+  );
 }
 
 /** Quotes a value for a POSIX shell. */

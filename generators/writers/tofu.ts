@@ -1,6 +1,6 @@
 // OpenTofu building blocks on top of the HCL writer: typed variables and outputs that
 // render both to HCL and to the terraform-docs style tables of a module's README.
-import { attr, attrs, block, comment, ref, type Block, type Comment, type Expr, type Value } from "./hcl.ts";
+import { attr, attrs, block, ref, type Block, type Value } from "./hcl.ts";
 import { markdownTable } from "./markdown.ts";
 
 export interface TofuVariable {
@@ -63,53 +63,3 @@ export function interfaceTables(variables: readonly TofuVariable[], outputs: rea
     ),
   ].join("\n");
 }
-
-/** IMDSv2 only, for every instance the kit launches: a token for each metadata call, one hop. */
-export function imdsV2Only(): Block {
-  return block(
-    "metadata_options",
-    [],
-    attrs({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 }),
-  );
-}
-
-/** An encrypted gp3 volume that goes with its instance. */
-export function encryptedVolume(device: string | Expr, size: Expr): Block {
-  return block(
-    "block_device_mappings",
-    [],
-    attrs({ device_name: device }),
-    block(
-      "ebs",
-      [],
-      attrs({ volume_size: size, volume_type: "gp3", encrypted: true, delete_on_termination: true }),
-    ),
-  );
-}
-
-/**
- * A checkov check this resource does not meet on purpose, with the one-line reason, where
- * checkov reads it (inside the resource) and a reader sees it.
- */
-export function checkovSkip(check: string, reason: string): Comment {
-  if (reason.includes("\n") || reason.trim() === "")
-    throw new Error(`checkov skip ${check}: give the reason, on one line`);
-  return comment(`checkov:skip=${check}:${reason}`);
-}
-
-/** The checks the kit's Graviton instances do not meet on purpose, with why. */
-export const INSTANCE_CHECKOV_SKIPS = {
-  ebsOptimized: checkovSkip(
-    "CKV_AWS_135",
-    "Graviton types are EBS-optimized by default; the flag changes nothing for them",
-  ),
-  monitoring: checkovSkip(
-    "CKV_AWS_126",
-    "detailed monitoring is billed as CloudWatch metrics, about $2 a month an instance: many times the budget",
-  ),
-  noRole: (what: string): Comment =>
-    checkovSkip(
-      "CKV2_AWS_41",
-      `${what} calls no AWS API; a role would only hand credentials to whoever took it over`,
-    ),
-};

@@ -24,6 +24,15 @@ module "network" {
 module "bastion" {
   source                              = "../modules/bastion"
   name                                = var.name
+  vpc_id                              = module.network.vpc_id
+  vpc_cidr                            = var.vpc_cidr
+  subnet_id                           = module.network.private_subnet_id
+  nat                                 = var.nat == "bastion"
+  public_subnet_id                    = module.network.public_subnet_id
+  subnet_cidr                         = var.private_subnet_cidr
+  subnet_ipv6_cidr                    = module.network.private_subnet_ipv6_cidr
+  route_table_id                      = module.network.private_route_table_id
+  internet_gateway_id                 = module.network.internet_gateway_id
   private_ip                          = var.bastion_private_ip
   instance_name                       = var.bastion_name
   asg_name                            = var.bastion_asg_name
@@ -38,22 +47,18 @@ module "bastion" {
   netboot_ports                       = var.netboot_ports
   talos_config_parameter_path         = var.talos_config_parameter_path
   registry_credentials_parameter_path = var.registry_credentials_parameter_path
-  tags                                = var.tags
-  vpc_id                              = module.network.vpc_id
-  vpc_cidr                            = var.vpc_cidr
-  subnet_id                           = module.network.private_subnet_id
-  nat                                 = var.nat == "bastion"
-  public_subnet_id                    = module.network.public_subnet_id
-  subnet_cidr                         = var.private_subnet_cidr
-  subnet_ipv6_cidr                    = module.network.private_subnet_ipv6_cidr
-  route_table_id                      = module.network.private_route_table_id
-  internet_gateway_id                 = module.network.internet_gateway_id
-  netboot_dir                         = "${path.root}/netboot"
   budget_name                         = module.budget.budget_name
+  netboot_dir                         = "${path.root}/netboot"
+  tags                                = var.tags
 }
 
 module "nodes" {
   source                    = "../modules/nodes"
+  name                      = var.name
+  tags                      = var.tags
+  vpc_id                    = module.network.vpc_id
+  subnet_id                 = module.network.private_subnet_id
+  bastion_security_group_id = module.bastion.bastion_security_group_id
   enabled                   = var.nodes_enabled
   machines                  = var.node_machines
   instance_type             = var.node_instance_type
@@ -64,26 +69,21 @@ module "nodes" {
   schedule_start            = var.bastion_schedule_start
   schedule_stop             = var.bastion_schedule_stop
   schedule_time_zone        = var.bastion_schedule_time_zone
-  name                      = var.name
-  tags                      = var.tags
-  vpc_id                    = module.network.vpc_id
-  subnet_id                 = module.network.private_subnet_id
-  bastion_security_group_id = module.bastion.bastion_security_group_id
 }
 
 module "budget" {
   source            = "../modules/budget"
-  monthly_limit_usd = var.budget_monthly_usd
-  alert_email       = var.budget_alert_email
   name              = var.name
   tags              = var.tags
+  monthly_limit_usd = var.budget_monthly_usd
+  alert_email       = var.budget_alert_email
 }
 
 module "guardrails" {
   source                  = "../modules/guardrails"
-  flow_log_traffic_type   = var.flow_log_traffic_type
-  flow_log_retention_days = var.flow_log_retention_days
   name                    = var.name
   tags                    = var.tags
   vpc_id                  = module.network.vpc_id
+  flow_log_traffic_type   = var.flow_log_traffic_type
+  flow_log_retention_days = var.flow_log_retention_days
 }

@@ -1,7 +1,7 @@
 // The lab's hypervisor daemon (started by `lab up`, stopped by `lab down`): once a second,
 // it carries out the schedules that fell due on the lab clock (lab/schedules.ts), then makes
 // the lab's instances match the emulator's (lab/instances.ts).
-import { awsClients, targetFor } from "../../fixtures/target.ts";
+import { awsClients, targetFor } from "../../common/target.ts";
 import { loadModel } from "../../model/index.ts";
 import { Hypervisor } from "../instances.ts";
 import { LabScheduler } from "../schedules.ts";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { evidence, expect, test } from "../../fixtures/index.ts";
 import { NODE_TAP_PREFIX } from "../../lab/dataplane.ts";
 import { strayEmulatorPids } from "../../lab/emulator.ts";
-import { run } from "../../lab/exec.ts";
+import { run } from "../../common/exec.ts";
 import { listNamespaces } from "../../lab/netns.ts";
 import { derived, REPO_ROOT, type Model } from "../../model/index.ts";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bastionBootScript, generator02 } from "../../generators/02-bastion.ts";
 import { DEFAULT_MODEL } from "../../model/index.ts";
-import { run } from "../../lab/exec.ts";
+import { run } from "../../common/exec.ts";
 
 interface Scenario {
   /** The instance the interface is attached to now ("None" when detached). */

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { run } from "../../lab/exec.ts";
+import { run } from "../../common/exec.ts";
 import { generateFiles } from "../../generators/index.ts";
 import { shq } from "../../generators/writers/shell.ts";
 import {

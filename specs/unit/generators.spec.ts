@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { staleFiles } from "../../generators/check.ts";
 import { GENERATORS, generateFiles } from "../../generators/index.ts";
-import { run } from "../../lab/exec.ts";
+import { run } from "../../common/exec.ts";
 import { cronProblem, DEFAULT_MODEL, loadModel, REPO_ROOT, schedulerCron } from "../../model/index.ts";
 import { toolPaths, tofuEnv } from "../../setup/tools.ts";
 

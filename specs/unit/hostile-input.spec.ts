@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "../../lab/exec.ts";
+import { run } from "../../common/exec.ts";
 import {
   DEFAULT_MODEL,
   failure,

@@ -23,7 +23,7 @@ import { expect, test } from "@playwright/test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { awsClients, targetFor, type AwsClients } from "../../fixtures/target.ts";
+import { awsClients, targetFor, type AwsClients } from "../../common/target.ts";
 import { setLabClock } from "../../lab/clock.ts";
 import {
   firings,

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "../../lab/exec.ts";
+import { run } from "../../common/exec.ts";
 import {
   DEFAULT_MODEL,
   isArmInstanceType,

@@ -26,7 +26,7 @@ import {
 } from "../../generators/03-netboot.ts";
 import { parseUserData } from "../../lab/cloud-init.ts";
 import { readDotEnv } from "../../lab/programs/dotenv.ts";
-import { run, type RunResult } from "../../lab/exec.ts";
+import { run, type RunResult } from "../../common/exec.ts";
 import { buildTestImage, tar } from "../../lab/test-image.ts";
 import {
   DEFAULT_MODEL,

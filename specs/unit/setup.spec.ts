@@ -4,7 +4,7 @@ import { expect, test } from "@playwright/test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { logTail, runLogged } from "../../lab/exec.ts";
+import { logTail, runLogged } from "../../common/exec.ts";
 import { slowestResources } from "../../lab/tofu.ts";
 import { loadModel, REPO_ROOT } from "../../model/index.ts";
 import { wrapperRequirement } from "../../setup/setup.ts";

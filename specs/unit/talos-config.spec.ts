@@ -6,7 +6,7 @@ import { expect, test } from "@playwright/test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "../../lab/exec.ts";
+import { run } from "../../common/exec.ts";
 import { DEFAULT_MODEL } from "../../model/index.ts";
 import { toolPaths } from "../../setup/tools.ts";
 import { parse, parseAllDocuments } from "yaml";

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { run } from "../../lab/exec.ts";
+import { run } from "../../common/exec.ts";
 import { derived, DEFAULT_MODEL, NODE_ROLES, REPO_ROOT, type TargetName } from "../../model/index.ts";
 import { generateFiles } from "../../generators/index.ts";
 import {

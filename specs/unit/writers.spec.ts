@@ -2,7 +2,8 @@
 import { expect, test } from "@playwright/test";
 import { attrs, block, comment, hclFile, quote, ref, renderHcl } from "../../generators/writers/hcl.ts";
 import { markdownTable } from "../../generators/writers/markdown.ts";
-import { renderShell, shq } from "../../generators/writers/shell.ts";
+import { renderShell, shellAssignments, shq } from "../../generators/writers/shell.ts";
+import { fillSlots, insertHeader } from "../../generators/writers/source.ts";
 
 test("HCL strings are quoted and template sequences stay literal", () => {
   expect(quote('say "hi"\n')).toBe('"say \\"hi\\"\\n"');
@@ -66,4 +67,40 @@ test("shell scripts start strict and say why each step is there", () => {
 
 test("markdown tables are aligned and escape pipes", () => {
   expect(markdownTable(["A", "Bee"], [["x|y", "z"]])).toBe("| A    | Bee |\n| ---- | --- |\n| x\\|y | z   |");
+});
+
+test("a source file's slots are escaped for its language, and every slot and value must meet", () => {
+  expect(fillSlots('owners = ["{{ owner }}"] # {{ owner }}', "x.tf", { owner: 'a"b${c}' })).toBe(
+    'owners = ["a\\"b$${c}"] # a\\"b$${c}',
+  );
+  expect(
+    () => fillSlots('x = "{{ v }}"', "x.tf", { v: "two\nlines" }),
+    "a newline would end the string",
+  ).toThrow("must be one line");
+  expect(fillSlots('tag="{{ t }}"', "x.sh", { t: "moon-and-back:budget" })).toBe(
+    'tag="moon-and-back:budget"',
+  );
+  expect(() => fillSlots("d={{ t }}", "x.sh", { t: "a b" }), "a space splits a word").toThrow(
+    "characters the shell reads",
+  );
+  expect(() => fillSlots("d={{ t }}", "x.sh", { t: "$(id)" })).toThrow("characters the shell reads");
+  expect(() => fillSlots("{{ a }}", "x.tf", {}), "a slot without a value").toThrow("no value for {{ a }}");
+  expect(() => fillSlots("x", "x.tf", { a: "1" }), "a value without a slot").toThrow("no slot for a");
+});
+
+test("a source's block of lines is quoted by its writer and stands on its own line", () => {
+  const settings = shellAssignments({ version: "1.2", names: ["a b", "c"] });
+  expect(fillSlots("#!/bin/bash\n{{ settings }}\necho", "x.sh", { settings })).toBe(
+    "#!/bin/bash\nversion=1.2\nnames=('a b' c)\necho",
+  );
+  expect(() => fillSlots("x={{ settings }}", "x.sh", { settings })).toThrow("must stand alone on its line");
+});
+
+test("a copied source names itself right after its leading comments", () => {
+  expect(insertHeader("#!/bin/bash\n# what it is\nset -e\n", "Copied from s.", "s.sh")).toBe(
+    "#!/bin/bash\n# what it is\n# Copied from s.\nset -e\n",
+  );
+  expect(() => insertHeader("set -e\n", "h", "s.sh"), "a source must say what it is").toThrow(
+    "must start with a comment",
+  );
 });
