@@ -123,7 +123,9 @@ from moto.logs.exceptions import ResourceNotFoundException
 from moto.iam.models import iam_backends
 from moto.logs.models import logs_backends
 from moto.utilities.utils import get_partition
+from moto.core.types import Base64EncodedString
 from moto.ec2.models.launch_templates import LaunchTemplateVersion
+from moto.ec2.utils import parse_user_data
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.models.subnets import Subnet
 from moto.server import main
@@ -234,6 +236,12 @@ _released_version_init = LaunchTemplateVersion.__init__
 
 
 def _version_init(self: LaunchTemplateVersion, template: Any, number: int, data: dict[str, Any], description: str) -> None:
+    # CreateLaunchTemplateVersion hands moto the user data as the request's base64 text, where
+    # CreateLaunchTemplate parses it first; unparsed, the group's next launch from that version
+    # fails moto's own assertion (a 500), so a changed boot script could never boot in the lab.
+    user_data = data.get("UserData")
+    if user_data is not None and not isinstance(user_data, Base64EncodedString):
+        data = {**data, "UserData": parse_user_data(user_data)}
     specs = data.get("TagSpecifications")
     if isinstance(specs, list):
         kept = [s for s in specs if s.get("ResourceType") != "launch-template"]
