@@ -259,7 +259,7 @@ export const generator01: Generator = {
     const n = model.network;
     return moduleLayer(
       spec(model),
-      Object.fromEntries(scheduleVariables(model, "").map((v) => [v.name, `var.${v.root}`])),
+      Object.fromEntries(scheduleVariables(model, "").map((v) => [v.name, `local.${v.root}`])),
       {
         name: model.project,
         vpc_cidr: n.vpcCidr,

@@ -275,6 +275,8 @@ function nodeVariables(model: Model): LayerVariable[] {
     {
       name: "enabled",
       root: "nodes_enabled",
+      // The session switch: `tofu apply -var nodes_enabled=true` starts one.
+      operatorInput: true,
       type: "bool",
       description:
         "Whether the nodes run: an experiment session sets it to true, the always-on baseline keeps it false.",
@@ -480,8 +482,8 @@ function nodesLayer(model: Model, target: RootTarget): RootLayer {
   return moduleLayer(
     { name: "nodes", variables: nodeVariables(model), outputs: nodeOutputs },
     {
-      name: "var.name",
-      tags: "var.tags",
+      name: "local.name",
+      tags: "local.tags",
       vpc_id: "module.network.vpc_id",
       subnet_id: "module.network.private_subnet_id",
       bastion_security_group_id: "module.bastion.bastion_security_group_id",

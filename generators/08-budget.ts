@@ -87,7 +87,7 @@ export const generator08: Generator = {
   layer: (model: Model, target: RootTarget) =>
     moduleLayer(
       spec(model),
-      { name: "var.name", tags: "var.tags" },
+      { name: "local.name", tags: "local.tags" },
       {
         budget_monthly_usd: model.budget.monthlyUsd,
         // The aws root has no default until the model names an address: a budget must reach someone.

@@ -91,6 +91,6 @@ export const generator09: Generator = {
   name: "guardrails",
   describe: "VPC flow logs, the default security group emptied, default EBS encryption",
   layer: (model: Model) =>
-    moduleLayer(spec(model), { name: "var.name", tags: "var.tags", vpc_id: "module.network.vpc_id" }),
+    moduleLayer(spec(model), { name: "local.name", tags: "local.tags", vpc_id: "module.network.vpc_id" }),
   generate: (model: Model): GeneratedFile[] => moduleFiles(spec(model)),
 };

@@ -12,8 +12,12 @@ import {
 } from "./writers/tofu.ts";
 import { generatedHeader, markdownHeader, type GeneratedFile, type RootLayer } from "./types.ts";
 
-/** A module variable; `root` names the root variable that feeds it, when a user sets it. */
-export type LayerVariable = TofuVariable & { readonly root?: string };
+/**
+ * A module variable; `root` names the root value that feeds it (the model's, or the user's
+ * where the model has none). `operatorInput`: the operator sets it per apply (a session
+ * switch), so the root keeps it a variable with the model's value as its default.
+ */
+export type LayerVariable = TofuVariable & { readonly root?: string; readonly operatorInput?: true };
 
 export interface ModuleSpec {
   readonly name: string;
@@ -55,8 +59,11 @@ export function moduleFiles(m: ModuleSpec): GeneratedFile[] {
 }
 
 /**
- * The module's share of a root: its rooted variables under their root names (with the
- * target's defaults, where given), the others wired to the root's or other modules' values.
+ * The module's share of a root. Each rooted variable reaches the module one way: the model's
+ * value for this target (a root local, so `-var` cannot override it), or — where the model
+ * has none, or the operator flips it per apply (`operatorInput`) — a root variable the user
+ * supplies. Validations stay at the module's interface, once. The rest are wired to other
+ * modules' outputs or the root's values.
  */
 export function moduleLayer(
   m: Pick<ModuleSpec, "name" | "variables" | "outputs">,
@@ -65,23 +72,31 @@ export function moduleLayer(
 ): RootLayer {
   const unknown = Object.keys(wiring).filter((k) => !m.variables.some((v) => v.name === k));
   if (unknown.length > 0) throw new Error(`module ${m.name} has no variable ${unknown.join(", ")}`);
-  const rooted = m.variables.filter((v): v is LayerVariable & { root: string } => v.root !== undefined);
+  const rooted = m.variables
+    .filter((v): v is LayerVariable & { root: string } => v.root !== undefined)
+    .map((v) => {
+      const value = v.root in defaults ? defaults[v.root] : v.default;
+      const asVariable = value === undefined || v.operatorInput === true;
+      // Validations stay at the module's interface, once: the root's copy carries none.
+      const root: TofuVariable = {
+        name: v.root,
+        type: v.type,
+        description: v.description,
+        example: v.example,
+        default: value,
+      };
+      return { module: v.name, asVariable, root };
+    });
+  const from = new Map(rooted.map((r) => [r.module, `${r.asVariable ? "var" : "local"}.${r.root.name}`]));
   return {
     module: m.name,
-    variables: rooted.map((v) => ({
-      ...v,
-      name: v.root,
-      default: v.root in defaults ? defaults[v.root] : v.default,
-      validations: v.validations?.map((val) => ({
-        condition: val.condition.replaceAll(`var.${v.name}`, `var.${v.root}`),
-        message: val.message.replace(v.name, v.root),
-      })),
-    })),
+    variables: rooted.filter((r) => r.asVariable).map((r) => r.root),
+    values: rooted.filter((r) => !r.asVariable).map((r) => r.root),
     // In the module's own order, so a root's call reads like the module's interface.
     inputs: Object.fromEntries(
       m.variables.flatMap((v) => {
-        const from = wiring[v.name] ?? (v.root === undefined ? undefined : `var.${v.root}`);
-        return from === undefined ? [] : [[v.name, from] as const];
+        const expr = wiring[v.name] ?? from.get(v.name);
+        return expr === undefined ? [] : [[v.name, expr] as const];
       }),
     ),
     outputs: m.outputs.map((o) => ({ ...o, value: `module.${m.name}.${o.name}` })),

@@ -39,7 +39,7 @@ function provider(model: Model, target: RootTarget): Block {
       "provider",
       ["aws"],
       attrs({ region: model.region }),
-      block("default_tags", [], attrs({ tags: ref("var.tags") })),
+      block("default_tags", [], attrs({ tags: ref("local.tags") })),
     );
   return block(
     "provider",
@@ -57,21 +57,35 @@ function provider(model: Model, target: RootTarget): Block {
       s3_use_path_style: true,
     }),
     block("endpoints", [], attrs(Object.fromEntries(endpoints.map((e) => [e, emulator])))),
-    block("default_tags", [], attrs({ tags: ref("var.tags") })),
+    block("default_tags", [], attrs({ tags: ref("local.tags") })),
   );
 }
 
-/** Root variables of all layers, each once (layers share `name` and `tags`). */
-function rootVariables(layers: readonly RootLayer[]): TofuVariable[] {
+/**
+ * Each root name once across the layers (they share `name`, `tags`, the bastion's hours): a
+ * name two layers give different values, or that is a variable in one and the model's in
+ * another, is a generator bug.
+ */
+function once(layers: readonly RootLayer[], kind: "variables" | "values"): TofuVariable[] {
   const seen = new Map<string, TofuVariable>();
-  for (const l of layers) for (const v of l.variables) if (!seen.has(v.name)) seen.set(v.name, v);
+  for (const l of layers)
+    for (const v of l[kind]) {
+      const other = kind === "variables" ? "values" : "variables";
+      if (layers.some((o) => o[other].some((x) => x.name === v.name)))
+        throw new Error(`root ${v.name} is both a variable and the model's value`);
+      const first = seen.get(v.name);
+      if (!first) seen.set(v.name, v);
+      else if (JSON.stringify(first.default) !== JSON.stringify(v.default))
+        throw new Error(`root ${v.name}: layers ${l.module} and another give different values`);
+    }
   return [...seen.values()];
 }
 
 function rootFiles(model: Model, target: RootTarget, generators: readonly Generator[]): GeneratedFile[] {
   const dir = `infra/${target}`;
   const layers = generators.flatMap((g) => (g.layer ? [g.layer(model, target)] : []));
-  const vars = rootVariables(layers);
+  const vars = once(layers, "variables");
+  const values = once(layers, "values");
   const outputs = layers.flatMap((l) => l.outputs);
   const emulator = derived(model).emulatorUrl;
   const backend =
@@ -129,7 +143,8 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
           `public registry (\`${model.versions.awsProvider.constraint}\`); the lab uses the locally built`,
           `\`${model.versions.awsProvider.version}\` instead. Set \`bastion.operatorIpv6Cidr\`,`,
           "`bastion.sshPublicKey` and `budget.alertEmail` in `moon.config.json` and regenerate to make",
-          "them this root's defaults.",
+          "them the model's values (`model.tf`) instead of inputs. Every other value is the model's:",
+          "change it in `moon.config.json` and regenerate; no `-var` overrides it.",
           "",
           "Then check what you applied, from your machine, with your own credentials:",
           "",
@@ -167,8 +182,21 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
       content: hclFile(header("The AWS provider for this target."), [provider(model, target)]),
     },
     {
+      path: `${dir}/model.tf`,
+      content: hclFile(
+        header(
+          "The model's values for this root (moon.config.json over model/defaults.ts): change them there\n" +
+            "and regenerate. They are locals, so a -var cannot make the applied root differ from the model.",
+        ),
+        [block("locals", [], attrs(Object.fromEntries(values.map((v) => [v.name, v.default]))))],
+      ),
+    },
+    {
       path: `${dir}/variables.tf`,
-      content: hclFile(header("Inputs, defaulting to the model."), vars.map(variableBlock)),
+      content: hclFile(
+        header("What you supply at apply time; every other value is the model's (model.tf)."),
+        vars.map(variableBlock),
+      ),
     },
     { path: `${dir}/main.tf`, content: hclFile(header("The layers of the kit."), modules) },
     {
@@ -185,6 +213,15 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
         ...howTo,
         "",
         interfaceTables(vars, outputs),
+        "",
+        "## Values from the model",
+        "",
+        "Set in `model.tf` from `moon.config.json`; the modules validate them.",
+        "",
+        markdownTable(
+          ["Name", "Description", "Value"],
+          values.map((v) => [`\`${v.name}\``, v.description, `\`${JSON.stringify(v.default)}\``]),
+        ),
         "",
       ].join("\n"),
     },

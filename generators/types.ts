@@ -8,8 +8,10 @@ export type RootTarget = "lab" | "aws";
 export interface RootLayer {
   /** The module's folder under infra/modules/. */
   readonly module: string;
-  /** Root variables, with defaults from the model for this target (no default: required). */
+  /** Root variables: what the user supplies (no default: required), or flips per apply. */
   readonly variables: readonly TofuVariable[];
+  /** The model's values for this target, as root locals (`default` holds the value). */
+  readonly values: readonly TofuVariable[];
   /** Module inputs: name → HCL expression (`var.x`, `module.network.y`). */
   readonly inputs: Readonly<Record<string, string>>;
   /** Root outputs; their values read `module.<name>.…`. */

@@ -3,87 +3,87 @@
 
 module "network" {
   source                     = "../modules/network"
-  name                       = var.name
-  vpc_cidr                   = var.vpc_cidr
-  public_subnet_cidr         = var.public_subnet_cidr
-  private_subnet_cidr        = var.private_subnet_cidr
-  public_subnet_ipv6_index   = var.public_subnet_ipv6_index
-  private_subnet_ipv6_index  = var.private_subnet_ipv6_index
-  availability_zone          = var.availability_zone
-  nat                        = var.nat
-  nat_instance_type          = var.nat_instance_type
-  nat_instance_volume_size   = var.nat_instance_volume_size
-  nat_instance_ami_parameter = var.nat_instance_ami_parameter
-  nat_schedule               = var.nat_schedule
-  schedule_start             = var.bastion_schedule_start
-  schedule_stop              = var.bastion_schedule_stop
-  schedule_time_zone         = var.bastion_schedule_time_zone
-  tags                       = var.tags
+  name                       = local.name
+  vpc_cidr                   = local.vpc_cidr
+  public_subnet_cidr         = local.public_subnet_cidr
+  private_subnet_cidr        = local.private_subnet_cidr
+  public_subnet_ipv6_index   = local.public_subnet_ipv6_index
+  private_subnet_ipv6_index  = local.private_subnet_ipv6_index
+  availability_zone          = local.availability_zone
+  nat                        = local.nat
+  nat_instance_type          = local.nat_instance_type
+  nat_instance_volume_size   = local.nat_instance_volume_size
+  nat_instance_ami_parameter = local.nat_instance_ami_parameter
+  nat_schedule               = local.nat_schedule
+  schedule_start             = local.bastion_schedule_start
+  schedule_stop              = local.bastion_schedule_stop
+  schedule_time_zone         = local.bastion_schedule_time_zone
+  tags                       = local.tags
 }
 
 module "bastion" {
   source                              = "../modules/bastion"
-  name                                = var.name
+  name                                = local.name
   vpc_id                              = module.network.vpc_id
-  vpc_cidr                            = var.vpc_cidr
+  vpc_cidr                            = local.vpc_cidr
   subnet_id                           = module.network.private_subnet_id
-  nat                                 = var.nat == "bastion"
+  nat                                 = local.nat == "bastion"
   public_subnet_id                    = module.network.public_subnet_id
-  subnet_cidr                         = var.private_subnet_cidr
+  subnet_cidr                         = local.private_subnet_cidr
   subnet_ipv6_cidr                    = module.network.private_subnet_ipv6_cidr
   route_table_id                      = module.network.private_route_table_id
   internet_gateway_id                 = module.network.internet_gateway_id
-  private_ip                          = var.bastion_private_ip
-  instance_name                       = var.bastion_name
-  asg_name                            = var.bastion_asg_name
-  instance_type                       = var.bastion_instance_type
-  root_volume_size                    = var.bastion_root_volume_size
-  ami_parameter                       = var.bastion_ami_parameter
-  operator_ipv6_cidr                  = var.operator_ipv6_cidr
+  private_ip                          = local.bastion_private_ip
+  instance_name                       = local.bastion_name
+  asg_name                            = local.bastion_asg_name
+  instance_type                       = local.bastion_instance_type
+  root_volume_size                    = local.bastion_root_volume_size
+  ami_parameter                       = local.bastion_ami_parameter
+  operator_ipv6_cidr                  = local.operator_ipv6_cidr
   ssh_public_key                      = var.ssh_public_key
-  schedule_start                      = var.bastion_schedule_start
-  schedule_stop                       = var.bastion_schedule_stop
-  schedule_time_zone                  = var.bastion_schedule_time_zone
-  netboot_ports                       = var.netboot_ports
-  talos_config_parameter_path         = var.talos_config_parameter_path
-  registry_credentials_parameter_path = var.registry_credentials_parameter_path
+  schedule_start                      = local.bastion_schedule_start
+  schedule_stop                       = local.bastion_schedule_stop
+  schedule_time_zone                  = local.bastion_schedule_time_zone
+  netboot_ports                       = local.netboot_ports
+  talos_config_parameter_path         = local.talos_config_parameter_path
+  registry_credentials_parameter_path = local.registry_credentials_parameter_path
   budget_name                         = module.budget.budget_name
   netboot_dir                         = "${path.root}/netboot"
-  tags                                = var.tags
+  tags                                = local.tags
 }
 
 module "nodes" {
   source                    = "../modules/nodes"
-  name                      = var.name
-  tags                      = var.tags
+  name                      = local.name
+  tags                      = local.tags
   vpc_id                    = module.network.vpc_id
   subnet_id                 = module.network.private_subnet_id
   bastion_security_group_id = module.bastion.bastion_security_group_id
   enabled                   = var.nodes_enabled
-  machines                  = var.node_machines
-  instance_type             = var.node_instance_type
-  system_volume_gb          = var.node_system_volume_gb
-  data_volume_gb            = var.node_data_volume_gb
-  boot                      = var.node_boot
-  public_ipv4               = var.node_public_ipv4
-  schedule_start            = var.bastion_schedule_start
-  schedule_stop             = var.bastion_schedule_stop
-  schedule_time_zone        = var.bastion_schedule_time_zone
+  machines                  = local.node_machines
+  instance_type             = local.node_instance_type
+  system_volume_gb          = local.node_system_volume_gb
+  data_volume_gb            = local.node_data_volume_gb
+  boot                      = local.node_boot
+  public_ipv4               = local.node_public_ipv4
+  schedule_start            = local.bastion_schedule_start
+  schedule_stop             = local.bastion_schedule_stop
+  schedule_time_zone        = local.bastion_schedule_time_zone
 }
 
 module "budget" {
   source            = "../modules/budget"
-  name              = var.name
-  tags              = var.tags
-  monthly_limit_usd = var.budget_monthly_usd
-  alert_email       = var.budget_alert_email
+  name              = local.name
+  tags              = local.tags
+  monthly_limit_usd = local.budget_monthly_usd
+  alert_email       = local.budget_alert_email
 }
 
 module "guardrails" {
   source                  = "../modules/guardrails"
-  name                    = var.name
-  tags                    = var.tags
+  name                    = local.name
+  tags                    = local.tags
   vpc_id                  = module.network.vpc_id
-  flow_log_traffic_type   = var.flow_log_traffic_type
-  flow_log_retention_days = var.flow_log_retention_days
+  flow_log_traffic_type   = local.flow_log_traffic_type
+  flow_log_retention_days = local.flow_log_retention_days
 }

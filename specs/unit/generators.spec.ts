@@ -45,8 +45,8 @@ test("the stale check catches a hand edit and an orphan file", () => {
 test("generator 01 renders each NAT choice from the model", () => {
   for (const nat of ["nat_instance", "nat_gateway", "none"] as const) {
     const m = loadModel({ network: { nat } });
-    const vars = generateFiles(m).find((f) => f.path === "infra/lab/variables.tf")?.content ?? "";
-    expect(vars, `the lab root defaults nat to ${nat}`).toContain(`default     = "${nat}"`);
+    const values = generateFiles(m).find((f) => f.path === "infra/lab/model.tf")?.content ?? "";
+    expect(values, `the lab root sets nat to ${nat}`).toMatch(new RegExp(`^  nat +?= "${nat}"$`, "m"));
   }
 });
 
@@ -113,6 +113,16 @@ for (const root of ["lab", "aws"] as const) {
       const result = JSON.parse(v.stdout) as { valid: boolean; diagnostics: unknown[] };
       expect(result.diagnostics, "no warnings or errors").toEqual([]);
       expect(result.valid).toBe(true);
+      // One way in: the model's values are the root's locals, so a -var cannot change one.
+      // (Asked of the lab root: the aws root's S3 backend will not open offline; one renderer makes both.)
+      if (root === "lab") {
+        const override = run(
+          [tofu, `-chdir=${rootDir}`, "console", "-no-color", "-var", "bastion_instance_type=t4g.large"],
+          { env, input: "local.bastion_instance_type\n", allowFailure: true },
+        );
+        expect(override.code, "a -var for a model value is refused").not.toBe(0);
+        expect(override.stderr.replace(/\s+/g, " ")).toContain("Value for undeclared variable");
+      }
       const key = readFileSync(join(REPO_ROOT, "specs", "unit", "fixtures", "operator.pub"), "utf8").trim();
       const required =
         root === "aws"
