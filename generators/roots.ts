@@ -185,7 +185,7 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
       path: `${dir}/model.tf`,
       content: hclFile(
         header(
-          "The model's values for this root (moon.config.json over model/defaults.ts): change them there\n" +
+          "The model's values for this root (moon.config.json over the defaults in model/sections): change them there\n" +
             "and regenerate. They are locals, so a -var cannot make the applied root differ from the model.",
         ),
         [block("locals", [], attrs(Object.fromEntries(values.map((v) => [v.name, v.default]))))],
