@@ -1,7 +1,6 @@
 // The budget section: the month's target, the alert address and the AWS account the bill is for.
 import { CREDITS_ACCOUNTS_FROM, isCreditsAccount, readOpening } from "../account.ts";
 import { monthOf, readClock } from "../clock.ts";
-import {} from "../net.ts";
 import { type AddProblem, type Rules } from "../rules.ts";
 import type { Model } from "../types.ts";
 

@@ -1,5 +1,4 @@
 // The guardrails section: what the audit expects switched on (flow logs, the scan's ports).
-import {} from "../net.ts";
 import { type Rules } from "../rules.ts";
 import type { Model } from "../types.ts";
 

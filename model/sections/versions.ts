@@ -1,5 +1,4 @@
 // The versions section: every pinned tool, image and module, and what each is built from.
-import {} from "../net.ts";
 import { type Rules } from "../rules.ts";
 import type { Model } from "../types.ts";
 
