@@ -4,12 +4,12 @@
 // by month, and the price of an experiment session with the model's nodes. --lab reads the
 // lab's applied state; --show reads the output of `tofu show -json` (of a plan file or a
 // state). The clock is MOON_NOW when set (model/clock.ts).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tofuShowJson } from "../lab/tofu.ts";
 import {
   ACCOUNT_PLANS,
+  derived,
   loadModel,
   mergeModel,
   ModelError,
@@ -133,10 +133,20 @@ function readShow(file: string): TofuShow {
   return parsed;
 }
 
+/** What the lab applied: it writes `tofu show -json` of its state after each apply. */
+function readLabApplied(model: Model): TofuShow {
+  const file = derived(model).labAppliedJson;
+  if (!existsSync(file))
+    throw new UsageError(
+      `--lab: the lab has applied nothing (no ${file}). Fix: npm run lab:up, then try again`,
+    );
+  return readShow(file);
+}
+
 function main(): number {
   const args = parseArgs(process.argv.slice(2));
   const model = modelFor(args);
-  const show = args.lab ? (tofuShowJson(model) as TofuShow) : readShow(args.show ?? "");
+  const show = args.lab ? readLabApplied(model) : readShow(args.show ?? "");
   const bill = projectBill(model, show, { now: now(), sessionHours: args.sessionHours });
   const a = bill.account;
   console.log(

@@ -1,8 +1,8 @@
 // OpenTofu against the lab root (infra/lab), with its state and working data in the
 // lab's state directory: the emulator is in memory, so its state lives and dies with it.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT, type Model } from "../model/index.ts";
+import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { cacheDir, toolPaths, tofuEnv } from "../setup/tools.ts";
 import { logFailure, run, runLogged, type RunResult } from "../common/exec.ts";
 import { operatorKeyPath } from "./state.ts";
@@ -60,6 +60,7 @@ export async function tofuInitApply(model: Model): Promise<void> {
         step === "apply" ? { pattern: /: Creation complete after /, noun: "resources created" } : undefined,
     });
     if (code !== 0) throw new Error(`tofu ${step} of infra/lab failed (exit ${code}). ${logFailure(log)}`);
+    if (step === "apply") writeApplied(model);
     const text = readFileSync(log, "utf8");
     const summary = text.match(/Apply complete! Resources: [^\n]*/)?.[0];
     console.log(`  tofu ${step}: ${summary?.replace(/\.$/, "") ?? "done"}; output in ${log}`);
@@ -75,7 +76,7 @@ export async function tofuInitApply(model: Model): Promise<void> {
  * (`tofu apply -var nodes_enabled=true`, then `=false`): the nodes layer applied or removed.
  */
 export function tofuApplyNodes(model: Model, enabled: boolean): RunResult {
-  return run(
+  const r = run(
     tofuArgv(
       model,
       "apply",
@@ -87,6 +88,15 @@ export function tofuApplyNodes(model: Model, enabled: boolean): RunResult {
     ),
     { env: env(model), allowFailure: true, timeoutMs: 300_000 },
   );
+  if (r.code === 0) writeApplied(model);
+  return r;
+}
+
+/** What the lab applied, as `tofu show -json` gives it, where the cost model reads it (staged, then moved). */
+function writeApplied(model: Model): void {
+  const file = derived(model).labAppliedJson;
+  writeFileSync(`${file}.part`, JSON.stringify(tofuShowJson(model)));
+  renameSync(`${file}.part`, file);
 }
 
 /** `tofu plan -detailed-exitcode`: exit 0 means no changes, 2 means changes. */

@@ -118,6 +118,11 @@ export function derived(model: Model) {
     /** matchbox's base URL as the nodes reach it. */
     matchboxUrl: `http://${model.bastion.privateIp}:${model.services.matchboxPort}`,
     emulatorUrl: `http://${model.lab.emulator.host}:${model.lab.emulator.port}`,
+    /**
+     * `tofu show -json` of the lab root's state, which the lab writes after each apply it makes,
+     * for readers above the lab that must not run it (`npm run cost -- --lab`).
+     */
+    labAppliedJson: join(model.lab.stateDir, "applied.json"),
     /** AWS's router sits at the first host address of every subnet. */
     publicRouter: cidrHost(pub, 1),
     privateRouter: cidrHost(priv, 1),

@@ -11,7 +11,6 @@ import {
 } from "@aws-sdk/client-ec2";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { evidence, expect, test } from "../fixtures/index.ts";
-import { tofuPlan } from "../lab/tofu.ts";
 import { schedulerCron } from "../model/index.ts";
 
 test.describe("01 network foundation", () => {
@@ -215,12 +214,13 @@ test.describe("01 network foundation", () => {
     }
   });
 
-  test("lab: a second tofu apply changes nothing", async ({ model, target }) => {
+  test("lab: a second tofu apply changes nothing", async ({ target, labIfAny }) => {
     test.skip(
       target.name !== "lab",
       "the idempotency check applies the lab root; on aws run `tofu plan` yourself",
     );
-    const plan = tofuPlan(model);
+    if (!labIfAny) throw new Error("a lab target has a lab client");
+    const plan = labIfAny.planRoot();
     await evidence("tofu plan -detailed-exitcode", plan.stdout + plan.stderr);
     expect(plan.code, "tofu plan exits 0 (no changes) after lab up's apply; 2 means drift").toBe(0);
   });

@@ -19,9 +19,6 @@ import type { BastionClient } from "../fixtures/bastion.ts";
 import type { AwsClients } from "../common/target.ts";
 import { LabClient } from "../fixtures/lab.ts";
 import { run } from "../common/exec.ts";
-import { currentDataPlane } from "../lab/instances.ts";
-import { waitForBastion } from "../lab/lab.ts";
-import { ingressChain, SG_TABLE } from "../lab/security-groups.ts";
 import { derived, readSchedule, type Model } from "../model/index.ts";
 
 /** The group's running bastion instance, as the AWS API describes it. */
@@ -138,8 +135,8 @@ test.describe("02 bastion in private subnet", () => {
     });
   });
 
-  test("the bastion has IPv4 egress", async ({ bastion, model, target }) => {
-    const lab = target.hasLabDataPlane ? readLabPlane(model) : undefined;
+  test("the bastion has IPv4 egress", async ({ bastion, labIfAny }) => {
+    const lab = labIfAny?.dataPlane;
     const url = lab
       ? `http://${lab.internet.web}:${lab.internet.webPort}/`
       : "https://checkip.amazonaws.com/";
@@ -218,7 +215,7 @@ test.describe("02 bastion in private subnet", () => {
     }
   });
 
-  test("SSH from any other address does not work", async ({ aws, bastion, model, target }) => {
+  test("SSH from any other address does not work", async ({ aws, bastion, model, target, labIfAny }) => {
     const eni = await bastion.fixedInterface();
     await test.step("the security group opens port 22 to the operator's /128 only", async () => {
       const rules = await aws.ec2.send(
@@ -239,7 +236,8 @@ test.describe("02 bastion in private subnet", () => {
       ).toEqual([derived(model).operatorCidr(target.name)]);
     });
     test.skip(!target.hasLabDataPlane, `target ${target.name} has no stranger's address to try from`);
-    const chain = ingressChain(eni.NetworkInterfaceId ?? "");
+    if (!labIfAny) throw new Error("a target with a lab data plane has a lab client");
+    const chain = labIfAny.securityGroupChain(eni.NetworkInterfaceId ?? "");
     const drops = () => dropCounter(model, chain);
     await test.step("from a stranger's address on the lab internet: no answer", async () => {
       const before = drops();
@@ -296,6 +294,7 @@ test.describe("02 bastion in private subnet", () => {
 
     test("a terminated bastion is replaced and answers on the fixed address again", async ({
       aws,
+      lab,
       bastion,
       model,
     }) => {
@@ -306,7 +305,7 @@ test.describe("02 bastion in private subnet", () => {
         await aws.ec2.send(new TerminateInstancesCommand({ InstanceIds: [before.InstanceId ?? ""] }));
       });
       const booted = await test.step("the group launches a replacement; the lab boots it", async () => {
-        const b = await waitForBastion(model, 180_000, before.InstanceId);
+        const b = await lab.waitForBastion(180_000, before.InstanceId);
         await evidence("the replacement's boot log", readLog(b.bootScript.log));
         return b;
       });
@@ -370,7 +369,7 @@ test.describe("02 bastion in private subnet", () => {
         });
       await test.step(`start (${start.Recurrence} ${start.TimeZone ?? ""}): a new bastion answers`, async () => {
         await fire(start, stoppedAt);
-        const b = await waitForBastion(model, 180_000, before.InstanceId);
+        const b = await lab.waitForBastion(180_000, before.InstanceId);
         await evidence("the new bastion's boot log", readLog(b.bootScript.log));
         await evidence("ip addr after the start", await answersOnFixedAddress(bastion, model));
       });
@@ -379,20 +378,25 @@ test.describe("02 bastion in private subnet", () => {
   });
 });
 
-function readLabPlane(model: Model) {
-  const plane = currentDataPlane(model);
-  if (!plane) throw new Error("the lab is not up");
-  return plane;
-}
-
 function readLog(file: string): string {
   return readFileSync(file, "utf8");
 }
 
 /** Packets the interface's ingress chain dropped so far. */
-function dropCounter(model: Model, chain: string): number {
+function dropCounter(model: Model, sg: { readonly table: string; readonly chain: string }): number {
   const r = run(
-    ["ip", "netns", "exec", derived(model).namespaces.vpc, "nft", "list", "chain", "inet", SG_TABLE, chain],
+    [
+      "ip",
+      "netns",
+      "exec",
+      derived(model).namespaces.vpc,
+      "nft",
+      "list",
+      "chain",
+      "inet",
+      sg.table,
+      sg.chain,
+    ],
     { allowFailure: true },
   );
   const m = /counter packets (\d+) bytes \d+ drop/.exec(r.stdout);

@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { evidence, expect, test } from "../fixtures/index.ts";
 import type { NetbootClient } from "../fixtures/netboot.ts";
-import { LAB_IPXE_LOADERS } from "../lab/payload.ts";
 import { serviceOrder, talosAssetDir, talosAssetPath } from "../generators/03-netboot.ts";
 import { cidrContainsIp, parseIpv4, parseIpv4Cidr } from "../model/net.ts";
 import { derived, type Model } from "../model/index.ts";
@@ -90,12 +89,12 @@ test.describe("03 netboot services", () => {
     });
   });
 
-  test("dnsmasq serves the iPXE loader it offers over TFTP", async ({ netboot, model }) => {
+  test("dnsmasq serves the iPXE loader it offers over TFTP", async ({ netboot, model, lab }) => {
     // The loader a non-iPXE client is offered (checked above) must be there to fetch.
     const r = netboot.tftp(model.bastion.privateIp, "undionly.kpxe");
     await evidence("TFTP read of undionly.kpxe", r);
     expect(r.ok, `a TFTP read of undionly.kpxe: ${r.error ?? ""}`).toBe(true);
-    const source = readFileSync(join(LAB_IPXE_LOADERS, "undionly.kpxe"));
+    const source = readFileSync(join(lab.ipxeLoaders, "undionly.kpxe"));
     expect(r.size, "the whole loader arrived").toBe(source.length);
     expect(r.sha256, "byte for byte the lab image's iPXE loader").toBe(
       createHash("sha256").update(source).digest("hex"),

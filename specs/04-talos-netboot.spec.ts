@@ -15,9 +15,6 @@ import { LabClient } from "../fixtures/lab.ts";
 import type { NetbootClient } from "../fixtures/netboot.ts";
 import { BUNDLE_DIR_ON_BASTION, talosAssetPath } from "../generators/03-netboot.ts";
 import { run } from "../common/exec.ts";
-import { instanceRoot } from "../lab/instances.ts";
-import { waitForBastion } from "../lab/lab.ts";
-import { labTalosConfig } from "../lab/talos.ts";
 import { machineConfigDoc, validateTalosConfigs } from "../generators/talos-configs.ts";
 import { derived, NODE_ARCHES, NODE_ROLES, REPO_ROOT } from "../model/index.ts";
 
@@ -69,17 +66,15 @@ test.describe("04 Talos node netboots", () => {
     }
   });
 
-  test("the cluster's keys are in neither Git nor the bastion's user data", async ({ netboot, model }) => {
-    const config = machineConfigDoc(
-      readFileSync(labTalosConfig(model, "controlplane"), "utf8"),
-    ) as unknown as {
+  test("the cluster's keys are in neither Git nor the bastion's user data", async ({ netboot, lab }) => {
+    const config = machineConfigDoc(readFileSync(lab.talosConfigPath("controlplane"), "utf8")) as unknown as {
       machine: { ca: { key: string }; token: string };
     };
     // Slices from the random part of each secret (a PEM's first bytes are the same for every key).
     const key = config.machine.ca.key;
     expect(key.length, "the lab's control-plane config has a CA key").toBeGreaterThan(160);
     const needles = { "the CA key": key.slice(100, 160), "the machine token": config.machine.token };
-    const bundle = join(instanceRoot(netboot.bastion()), BUNDLE_DIR_ON_BASTION);
+    const bundle = join(lab.instanceRoot(netboot.bastion()), BUNDLE_DIR_ON_BASTION);
     await evidence("where the secrets were looked for", { git: REPO_ROOT, userData: bundle });
     expect(existsSync(join(bundle, "start")), `the user data's bundle is at ${bundle}`).toBe(true);
     for (const [what, needle] of Object.entries(needles)) {
@@ -101,6 +96,7 @@ test.describe("04 Talos node netboots", () => {
     test(`an ${arch} node netboots through the bastion and reports ready`, async ({
       talos,
       netboot,
+      lab,
       model,
     }) => {
       const node = derived(model).nodes.find((n) => n.arch === arch);
@@ -179,7 +175,7 @@ test.describe("04 Talos node netboots", () => {
         expect(lines, `matchbox matched its generic config to group ${node.name}`).toContain(
           `Matched a generic template" group=${node.name}`,
         );
-        const file = labTalosConfig(model, node.role);
+        const file = lab.talosConfigPath(node.role);
         const [validation] = validateTalosConfigs(model, [file]);
         await evidence("Talos's validation of the served config", validation ?? "no result");
         expect(validation?.ok, `Talos's library accepts ${file}: ${validation?.error ?? ""}`).toBe(true);
@@ -349,7 +345,7 @@ test.describe("04 Talos node netboots", () => {
         .toEqual(session.nodeNames.map(() => "running"));
       // The bastion keeps the same hours: whatever its group's actions did in between, it is
       // back before the next test netboots from it.
-      await waitForBastion(model, 180_000);
+      await lab.waitForBastion(180_000);
     });
     await test.step("each call was the nodes' scheduler role's, allowed on these instances", async () => {
       const iam = await lab.iamDecisions();

@@ -21,8 +21,6 @@ import {
   SetDesiredCapacityCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { BUDGET_TAG } from "../generators/02-bastion.ts";
-import { waitForBastion } from "../lab/lab.ts";
-import { bastionDataDir, readBastion } from "../lab/instances.ts";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { chargedLines, describeLine, describeMonth, monthVerdict, projectBill, usd } from "../cost/bill.ts";
@@ -31,6 +29,7 @@ import { resources } from "../cost/model.ts";
 import { EXPECTED_SERVICES, SERVICES, UNEXPECTED_SERVICES } from "../cost/services.ts";
 import { evidence, expect, test } from "../fixtures/index.ts";
 import { now } from "../model/clock.ts";
+import { derived } from "../model/index.ts";
 
 /** What the emulator holds that is billed by time, by the service Cost Explorer bills it under. */
 async function heldNow(ec2: EC2Client): Promise<Record<string, string[]>> {
@@ -118,6 +117,18 @@ test.describe("08 cost within free tier", () => {
         .filter((s, i, a) => a.indexOf(s) === i)
         .join(", ")}, and every type priced by cost/services.ts`,
     ).toEqual([]);
+  });
+
+  test("lab: `npm run cost -- --lab` reads the state the lab last applied", async ({
+    model,
+    target,
+    applied,
+  }) => {
+    test.skip(target.name !== "lab", "the lab writes what it applied for the cost CLI; on aws use --show");
+    const file = derived(model).labAppliedJson;
+    const written = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    await evidence("what the lab wrote for the cost CLI", file);
+    expect(written, `${file} is tofu show -json of the lab's state now`).toEqual(applied);
   });
 
   test("Cost Explorer's month-to-date cost is under the target, from expected services only", async ({
@@ -233,6 +244,7 @@ test.describe("08 cost within free tier", () => {
     aws,
     applied,
     target,
+    labIfAny,
   }) => {
     test.setTimeout(180_000);
     const deployed = resources(applied.values?.root_module).find((r) => r.type === "aws_budgets_budget");
@@ -269,7 +281,9 @@ test.describe("08 cost within free tier", () => {
     expect(spent, "the emulator measured this month's spend (the bastion has been running)").toBeGreaterThan(
       0,
     );
-    const running = readBastion(model);
+    if (!labIfAny) throw new Error("a target with a lab data plane has a lab client");
+    const lab = labIfAny;
+    const running = lab.bastion();
     expect(running?.instanceId, "a bastion is running before the cap acts").toBeTruthy();
     try {
       await test.step(`the limit lowered under the actual spend (${usd(spent)})`, async () => {
@@ -296,12 +310,12 @@ test.describe("08 cost within free tier", () => {
           .toContain("ScheduledActions");
         await evidence("the group after the cap", await group());
         await expect
-          .poll(() => readBastion(model)?.instanceId, {
+          .poll(() => lab.bastion()?.instanceId, {
             message: "the bastion is gone from the lab",
             timeout: 60_000,
           })
           .toBeUndefined();
-        const log = running ? readGuardLog(join(bastionDataDir(model, running), "budget-guard.log")) : "";
+        const log = running ? readGuardLog(join(lab.bastionDataDir(running), "budget-guard.log")) : "";
         await evidence("the bastion's budget guard", log);
         expect(log, "the guard says why it stopped the bastion").toContain("has reached the budget");
       });
@@ -317,7 +331,7 @@ test.describe("08 cost within free tier", () => {
         await aws.autoscaling.send(
           new SetDesiredCapacityCommand({ AutoScalingGroupName: model.bastion.asgName, DesiredCapacity: 1 }),
         );
-        await waitForBastion(model, 120_000, running?.instanceId);
+        await lab.waitForBastion(120_000, running?.instanceId);
       });
     }
   });

@@ -4,10 +4,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { evidence, expect, test } from "../../fixtures/index.ts";
-import { NODE_TAP_PREFIX } from "../../lab/dataplane.ts";
-import { strayEmulatorPids } from "../../lab/emulator.ts";
+import { labFootprint } from "../../fixtures/lab.ts";
 import { run } from "../../common/exec.ts";
-import { listNamespaces } from "../../lab/netns.ts";
 import { derived, REPO_ROOT, type Model } from "../../model/index.ts";
 
 test.describe.configure({ mode: "serial" });
@@ -25,17 +23,20 @@ function lab(...command: string[]): { code: number; out: string; ms: number } {
 /** Everything the lab could have left: namespaces, /etc/netns entries, processes, state. */
 function leftovers(model: Model): string[] {
   const left: string[] = [];
-  for (const ns of listNamespaces(model.lab.namespacePrefix)) left.push(`namespace ${ns}`);
+  for (const ns of labFootprint.namespaces(model)) left.push(`namespace ${ns}`);
   if (existsSync("/etc/netns"))
     for (const d of readdirSync("/etc/netns"))
       if (d.startsWith(model.lab.namespacePrefix)) left.push(`/etc/netns/${d}`);
-  for (const pid of strayEmulatorPids(model)) left.push(`emulator process ${pid}`);
+  for (const pid of labFootprint.emulatorPids(model)) left.push(`emulator process ${pid}`);
   for (const entry of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8");
       if (cmd.includes(join(REPO_ROOT, "lab", "programs")))
         left.push(`lab program ${entry}: ${cmd.replace(/\0/g, " ")}`);
-      else if (cmd.startsWith("/usr/bin/qemu-system-") && cmd.includes(`ifname=${NODE_TAP_PREFIX}`))
+      else if (
+        cmd.startsWith("/usr/bin/qemu-system-") &&
+        cmd.includes(`ifname=${labFootprint.nodeTapPrefix}`)
+      )
         left.push(`QEMU node ${entry}: ${cmd.replace(/\0/g, " ")}`);
     } catch {
       // Gone while we looked.
@@ -60,7 +61,7 @@ test("lab down leaves no namespace, process, QEMU node, tap device or file behin
     derived(model).nodes.length,
   );
   const taps = run(["ip", "-n", derived(model).namespaces.vpc, "-br", "link"]).stdout;
-  expect(taps, "each node has its tap device on the VPC router").toContain(NODE_TAP_PREFIX);
+  expect(taps, "each node has its tap device on the VPC router").toContain(labFootprint.nodeTapPrefix);
   const down = lab("down");
   await evidence("lab down", down.out);
   expect(down.code).toBe(0);

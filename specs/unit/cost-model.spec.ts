@@ -5,8 +5,10 @@
 // (fixtures/one-bastion-plan.json: a t4g.nano group with a public IPv4 and an 8 GB root only
 // while it runs, one hour every Saturday, flow logs, a budget) priced month by month for
 // accounts of each era, with the clock at fixed days.
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { run } from "../../common/exec.ts";
 import { expect, test } from "@playwright/test";
 import {
   alternatives,
@@ -570,4 +572,26 @@ test("a resource of an unexpected service, or of a type the model cannot price, 
     "aws_db_instance.x: Amazon Relational Database Service has no place in the baseline",
     "aws_sqs_queue.y: the cost model does not know this resource type; add it to cost/services.ts with its price",
   ]);
+});
+
+test("`cost --lab` reads what the lab last applied, without running the lab's code", () => {
+  const dir = mkdtempSync(join(tmpdir(), "moon-cost-lab-"));
+  try {
+    mkdirSync(join(dir, "lab"));
+    copyFileSync(
+      join(REPO_ROOT, "specs", "unit", "fixtures", "one-bastion-plan.json"),
+      join(dir, "lab", "applied.json"),
+    );
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ lab: { stateDir: join(dir, "lab") } }));
+    const r = run(["npx", "tsx", "cost/cli.ts", "--lab", "--json", join(dir, "cost.json")], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, MOON_CONFIG: join(dir, "config.json"), MOON_NOW: "2026-12-06" },
+      allowFailure: true,
+    });
+    expect(r.code, `cost --lab:\n${r.stdout}${r.stderr}`).toBe(0);
+    expect(r.stdout, "the bill of the applied state, line by line").toContain("line by line");
+    expect(r.stdout).toContain("aws_autoscaling_group");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -206,6 +206,7 @@ test("the commands answer bad input with one message, exit code 2 and no stack t
   const dir = mkdtempSync(join(tmpdir(), "moon-cli-"));
   try {
     writeFileSync(join(dir, "empty.json"), "{}");
+    writeFileSync(join(dir, "lab-elsewhere.json"), JSON.stringify({ lab: { stateDir: join(dir, "lab") } }));
     const cases: [string[], RegExp, Record<string, string>?][] = [
       [["generators/cli.ts", "--test"], /generate: Option '--test <value>' argument missing/],
       [["generators/cli.ts", "--bogus"], /generate: Unknown option '--bogus'/],
@@ -217,6 +218,11 @@ test("the commands answer bad input with one message, exit code 2 and no stack t
       ],
       [["cost/cli.ts", "--show", join(dir, "empty.json")], /is neither a plan nor a state/],
       [["cost/cli.ts", "--show"], /--show needs a value/],
+      [
+        ["cost/cli.ts", "--lab"],
+        /--lab: the lab has applied nothing \(no .*applied\.json\)\. Fix: npm run lab:up/,
+        { MOON_CONFIG: join(dir, "lab-elsewhere.json") },
+      ],
       [["generators/talos-configs.ts", "--target", "mars"], /--target mars: use aws/],
     ];
     for (const [argv, message, env] of cases) {

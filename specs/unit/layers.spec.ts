@@ -11,6 +11,7 @@ const MUST_NOT_IMPORT: Readonly<Record<string, readonly string[]>> = {
   common: ["generators", "setup", "lab", "fixtures", "specs"],
   generators: ["lab", "fixtures", "specs"],
   setup: ["lab", "fixtures", "specs"],
+  cost: ["lab", "fixtures", "specs"],
   lab: ["fixtures", "specs"],
 };
 
@@ -39,6 +40,19 @@ for (const [folder, forbidden] of Object.entries(MUST_NOT_IMPORT)) {
     expect(wrong, `${folder}/ leans only on the layers below it`).toEqual([]);
   });
 }
+
+test("the acceptance specs reach the lab only through the fixtures", () => {
+  // The unit specs of lab code (specs/unit/) import the unit they test; the acceptance specs,
+  // their setup and the lifecycle spec see the lab as a user would, through fixtures/.
+  const acceptance = tsFiles(join(REPO_ROOT, "specs")).filter((f) => !f.includes("/specs/unit/"));
+  expect(acceptance.length, "the scan finds the acceptance specs").toBeGreaterThanOrEqual(9);
+  const wrong = acceptance.flatMap((file) =>
+    importedFolders(file)
+      .filter((f) => f === "lab")
+      .map(() => `${relative(REPO_ROOT, file)} imports from lab/`),
+  );
+  expect(wrong, "specs use the lab through fixtures/").toEqual([]);
+});
 
 test("the import scan sees an import that goes the wrong way", () => {
   // lab/ does import common/: the scan must find it, or every verdict above is empty.
