@@ -454,7 +454,11 @@ function startSource(model: Model): SourceFile {
     compose_project: COMPOSE_PROJECT,
     supervisor_ready: SUPERVISOR_READY,
   });
-  return { test: TEST, source: "03-netboot/start.sh", values: { from: "the model", slots: { settings } } };
+  return {
+    test: TEST,
+    source: "03-netboot/start.sh",
+    values: { from: "the model and the names in generators/03-netboot.ts", slots: { settings } },
+  };
 }
 
 function bundleReadme(model: Model, target: TargetName): string {

@@ -412,7 +412,7 @@ function nodesSource(): SourceFile {
     test: TEST,
     source: "04-talos/nodes.tf",
     values: {
-      from: "the AMI table (generators/node-amis.ts)",
+      from: "the AMI table (generators/node-amis.ts) and the names in generators/04-talos.ts",
       slots: {
         ipxe_owner: ipxe.owner,
         ipxe_not_created_before: ipxe.notCreatedBefore.at,

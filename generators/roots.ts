@@ -81,6 +81,13 @@ function once(layers: readonly RootLayer[], kind: "variables" | "values"): TofuV
   return [...seen.values()];
 }
 
+/** How the aws README tells a user to supply each input the model may leave open. */
+const EXPORTS: Readonly<Record<string, string>> = {
+  ssh_public_key: 'export TF_VAR_ssh_public_key="$(cat ~/.ssh/id_ed25519.pub)"',
+  operator_ipv6_cidr: 'export TF_VAR_operator_ipv6_cidr="$(curl -6s https://ifconfig.co)/128"',
+  budget_alert_email: 'export TF_VAR_budget_alert_email="you@example.org"   # AWS Budgets asks it to confirm',
+};
+
 function rootFiles(model: Model, target: RootTarget, generators: readonly Generator[]): GeneratedFile[] {
   const dir = `infra/${target}`;
   const layers = generators.flatMap((g) => (g.layer ? [g.layer(model, target)] : []));
@@ -128,9 +135,9 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
           ...(required.length
             ? [
                 `# required inputs without a default: ${required.join(", ")}`,
-                'export TF_VAR_ssh_public_key="$(cat ~/.ssh/id_ed25519.pub)"',
-                'export TF_VAR_operator_ipv6_cidr="$(curl -6s https://ifconfig.co)/128"',
-                'export TF_VAR_budget_alert_email="you@example.org"   # AWS Budgets asks it to confirm',
+                ...Object.entries(EXPORTS)
+                  .filter(([name]) => required.includes(name))
+                  .map(([, line]) => line),
               ]
             : []),
           "tofu plan -out=tfplan && tofu apply tfplan",

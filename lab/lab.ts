@@ -34,7 +34,7 @@ import {
   writeState,
   type LabState,
 } from "./state.ts";
-import { tofuInitApply, tofuOutputs } from "./tofu.ts";
+import { tofuInitApply, tofuOutputs, writeApplied } from "./tofu.ts";
 import { CostExplorerClient } from "@aws-sdk/client-cost-explorer";
 import { readMonthToDate } from "../cost/explorer.ts";
 import { now } from "../model/clock.ts";
@@ -139,6 +139,8 @@ function tail(file: string): string {
 export async function up(model: Model): Promise<void> {
   const problem = await labProblem(model);
   if (problem === undefined) {
+    // A lab brought up by an older kit has no record of what it applied for the cost CLI.
+    if (!existsSync(derived(model).labAppliedJson)) writeApplied(model);
     console.log("lab is already up: nothing to do (npm run lab:status shows it)");
     return;
   }

@@ -88,12 +88,13 @@ export function tofuApplyNodes(model: Model, enabled: boolean): RunResult {
     ),
     { env: env(model), allowFailure: true, timeoutMs: 300_000 },
   );
-  if (r.code === 0) writeApplied(model);
+  // Even a failed apply may have changed the state: the file follows the state, not the exit code.
+  writeApplied(model);
   return r;
 }
 
 /** What the lab applied, as `tofu show -json` gives it, where the cost model reads it (staged, then moved). */
-function writeApplied(model: Model): void {
+export function writeApplied(model: Model): void {
   const file = derived(model).labAppliedJson;
   writeFileSync(`${file}.part`, JSON.stringify(tofuShowJson(model)));
   renameSync(`${file}.part`, file);

@@ -23,6 +23,8 @@ function escapeFor(ext: string, source: string, name: string, value: string): st
   // backslashes, `${`/`%{` doubled) keeps the value literal in both.
   if (ext === ".tf") {
     if (/[\r\n]/.test(value)) throw new Error(`${source}: {{ ${name} }} must be one line`);
+    // A trailing sigil would join the text after the slot into a live `${` or `%{`.
+    if (/[$%]$/.test(value)) throw new Error(`${source}: {{ ${name} }} must not end in $ or %`);
     return quote(value).slice(1, -1);
   }
   // In a shell script a slot may stand in any quoting (bare, "…", '…'), so it takes only
@@ -60,6 +62,8 @@ export function fillSlots(text: string, where: string, slots: Slots): string {
       throw new Error(`${where}: {{ ${name} }} holds lines, so it must stand alone on its line`);
     return value.text.replace(/\n$/, "");
   });
+  const stray = /\{\{[^}]*\}\}/.exec(rendered);
+  if (stray) throw new Error(`${where}: ${stray[0]} is not a slot (write it as {{ lower_snake }})`);
   const unused = Object.keys(slots).filter((k) => !used.has(k));
   if (unused.length > 0) throw new Error(`${where}: no slot for ${unused.join(", ")}`);
   return rendered;

@@ -86,6 +86,13 @@ test("a source file's slots are escaped for its language, and every slot and val
   expect(() => fillSlots("d={{ t }}", "x.sh", { t: "$(id)" })).toThrow("characters the shell reads");
   expect(() => fillSlots("{{ a }}", "x.tf", {}), "a slot without a value").toThrow("no value for {{ a }}");
   expect(() => fillSlots("x", "x.tf", { a: "1" }), "a value without a slot").toThrow("no slot for a");
+  expect(
+    () => fillSlots('x = "{{ a }}{b}"', "x.tf", { a: "cost$" }),
+    "a sigil the next text completes",
+  ).toThrow("must not end in $ or %");
+  expect(() => fillSlots('x = "{{bundleDir}}"', "x.tf", {}), "a misspelt slot").toThrow(
+    "{{bundleDir}} is not a slot",
+  );
 });
 
 test("a source's block of lines is quoted by its writer and stands on its own line", () => {

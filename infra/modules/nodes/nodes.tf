@@ -1,5 +1,5 @@
 # The Talos nodes: a launch template per role and one instance per node, only during an experiment session.
-# Rendered by generator 04 from generators/04-talos/nodes.tf and the AMI table (generators/node-amis.ts). Do not edit: edit the source, then run `npm run generate -- --test 4`.
+# Rendered by generator 04 from generators/04-talos/nodes.tf and the AMI table (generators/node-amis.ts) and the names in generators/04-talos.ts. Do not edit: edit the source, then run `npm run generate -- --test 4`.
 
 # The official iPXE AMI (arm64, EFI): it runs the iPXE script in its user data, which images from 2026-07-14T12:10:19Z on fetch with an IMDSv2 token (ipxe/ipxe 345abfba1, src/config/cloud/aws.ipxe).
 data "aws_ami" "ipxe" {
