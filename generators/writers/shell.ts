@@ -1,31 +1,7 @@
-// The one shell writer: boot scripts and user-data are built as steps (a reason and
-// its commands) and rendered here, strict mode and header included, so every script
-// starts the same way and passes shellcheck.
+// Shell quoting for what generators compute from the model: the boot scripts themselves are
+// .sh files (generators/NN-name/), and what they read from the model arrives through a
+// settings block quoted here.
 import { Rendered } from "./source.ts";
-
-export interface ShellStep {
-  /** Why the step is there (rendered as a comment). */
-  readonly why: string;
-  readonly commands: readonly string[];
-}
-
-export interface ShellScript {
-  /** First line: a shebang, or a cloud-init part header such as `#cloud-boothook`. */
-  readonly firstLine: string;
-  readonly description: string;
-  readonly steps: readonly ShellStep[];
-}
-
-export function renderShell(script: ShellScript): string {
-  const lines = [script.firstLine];
-  // cloud-init part headers are not shebangs; tell shellcheck which shell runs them.
-  if (!script.firstLine.startsWith("#!")) lines.push("# shellcheck shell=bash");
-  lines.push(...script.description.split("\n").map((l) => `# ${l}`.trimEnd()), "set -euo pipefail");
-  for (const step of script.steps) {
-    lines.push("", ...step.why.split("\n").map((l) => `# ${l}`.trimEnd()), ...step.commands);
-  }
-  return lines.join("\n") + "\n";
-}
 
 /** `name=value` lines for a script's settings slot, each value quoted (a list as a bash array). */
 export function shellAssignments(values: Readonly<Record<string, string | readonly string[]>>): Rendered {

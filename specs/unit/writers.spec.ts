@@ -2,7 +2,7 @@
 import { expect, test } from "@playwright/test";
 import { attrs, block, comment, hclFile, quote, ref, renderHcl } from "../../generators/writers/hcl.ts";
 import { markdownTable } from "../../generators/writers/markdown.ts";
-import { renderShell, shellAssignments, shq } from "../../generators/writers/shell.ts";
+import { shellAssignments, shq } from "../../generators/writers/shell.ts";
 import { fillSlots, insertHeader } from "../../generators/writers/source.ts";
 
 test("HCL strings are quoted and template sequences stay literal", () => {
@@ -50,17 +50,7 @@ test("HCL lists render inline when short and one per line when long", () => {
   expect(renderHcl(attrs({ l: ["a", "b", "c", "d"] }))).toBe('l = [\n  "a",\n  "b",\n  "c",\n  "d",\n]\n');
 });
 
-test("shell scripts start strict and say why each step is there", () => {
-  const s = renderShell({
-    firstLine: "#!/usr/bin/env bash",
-    description: "demo",
-    steps: [{ why: "because", commands: ["true"] }],
-  });
-  expect(s).toBe("#!/usr/bin/env bash\n# demo\nset -euo pipefail\n\n# because\ntrue\n");
-  const boothook = renderShell({ firstLine: "#cloud-boothook", description: "d", steps: [] });
-  expect(boothook.split("\n")[1], "a cloud-init part names its shell for shellcheck").toBe(
-    "# shellcheck shell=bash",
-  );
+test("shell values are quoted only where they need to be", () => {
   expect(shq("a b'c")).toBe(`'a b'"'"'c'`);
   expect(shq("plain-1.2")).toBe("plain-1.2");
 });
