@@ -9,9 +9,10 @@ import { clusterEndpoint, firstControlPlaneIp, schematicFor } from "./04-talos.t
 import { installerImage } from "./talos-schematic.ts";
 import { syncCrds } from "./07-gitops.ts";
 import { PLATFORM_PACKAGE, kustomizeFile, platformPaths } from "./platform.ts";
-import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
+import { generatedHeader, type GeneratedFile, type Generator } from "./types.ts";
 import { renderYaml } from "./writers/yaml.ts";
 import { shq } from "./writers/shell.ts";
+import { Rendered, sourceFile } from "./writers/source.ts";
 
 const TEST = 5;
 
@@ -106,47 +107,37 @@ export function afterBootCommands(model: Model): string[] {
 function readme(model: Model): string {
   const paths = platformPaths(model);
   const chart = installerChart(model);
-  const cmds = afterBootCommands(model);
-  return `${markdownHeader("CozyStack platform", TEST)}
-
-CozyStack ${model.versions.cozystack.version} on the Talos nodes. Its installer chart runs the
-CozyStack operator, which installs Flux and then the platform this folder's \`Package\`
-describes (variant \`${model.platform.cozystack.variant}\`, root host
-\`${model.platform.cozystack.rootHost}\`, pods ${model.nodes.podCidr}, services
-${model.nodes.serviceCidr}, join network ${model.platform.cozystack.joinCidr}). Flux applies
-this folder first; everything else in the tree waits for it.
-
-## After the nodes boot
-
-From the repository root, with DIR the folder (outside the repository: it holds the
-cluster's keys) where \`npm run talos:configs -- --target aws --out DIR\` wrote the configs
-and \`talosconfig\`:
-
-\`\`\`sh
-${cmds.join("\n")}
-\`\`\`
-
-${
-  model.nodes.aws.boot === "ami"
-    ? `0. (\`nodes.aws.boot = "ami"\`) Give each node its config over Talos's maintenance API, then,
+  const c = model.platform.cozystack;
+  return sourceFile({
+    test: TEST,
+    source: "05-cozystack/platform.md",
+    values: {
+      from: "the model",
+      slots: {
+        cozystack_version: model.versions.cozystack.version,
+        variant: c.variant,
+        root_host: c.rootHost,
+        pod_cidr: model.nodes.podCidr,
+        service_cidr: model.nodes.serviceCidr,
+        join_cidr: c.joinCidr,
+        commands: new Rendered(afterBootCommands(model).join("\n")),
+        ami_step: new Rendered(
+          model.nodes.aws.boot === "ami"
+            ? `0. (\`nodes.aws.boot = "ami"\`) Give each node its config over Talos's maintenance API, then,
    before the bootstrap, upgrade each to its role's Image Factory installer for AWS, which carries the
    extensions (${model.nodes.extensions.compute.join(", ")}): Talos's AMI has none, and it ignores
-   the config's install image, being installed already.
-`
-    : ""
-}1. Bootstrap etcd on the first control plane, once, and fetch the kubeconfig.
-2. Install the operator from \`${chart.url}\` at chart version ${chart.version}. It installs
-   Flux into \`${model.platform.gitops.fluxNamespace}\`. The nodes pull every image through the
-   bastion's caches; the chart and CozyStack's packages come from ghcr.io over the NAT.
-3. Wait for the operator to install Flux's CRDs (\`helm --wait\` returns before it has), then
-   point Flux at this repository (\`${paths.fluxSystem}\`). Flux applies \`${paths.platform}\`
-   (this Package), then spin-operator, the Spin runtime and the demo.
-
-Without Flux, step 3 is \`kubectl apply -f ${shq(`${paths.platform}/package.yaml`)}\`.
-
-Check it with
-\`MOON_TARGET=aws KUBECONFIG=DIR/kubeconfig npx playwright test --project=aws specs/05-cozystack-operational.spec.ts\`.
-`;
+   the config's install image, being installed already.`
+            : "",
+        ),
+        chart_url: chart.url,
+        chart_version: chart.version,
+        flux_namespace: model.platform.gitops.fluxNamespace,
+        flux_system: paths.fluxSystem,
+        platform: paths.platform,
+        package_file: shq(`${paths.platform}/package.yaml`),
+      },
+    },
+  });
 }
 
 function generate(model: Model): GeneratedFile[] {

@@ -7,7 +7,8 @@ import type { Model } from "../model/index.ts";
 import { markdownTable } from "./writers/markdown.ts";
 import { renderYaml, renderYamlStream } from "./writers/yaml.ts";
 import { platformPaths, kustomizeFile, relativePath, cachedOciUrl, SYNC_SOURCE } from "./platform.ts";
-import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
+import { generatedHeader, type GeneratedFile, type Generator } from "./types.ts";
+import { Rendered, sourceFile } from "./writers/source.ts";
 
 const TEST = 7;
 
@@ -214,62 +215,38 @@ export function runtimeClass(model: Model): Record<string, unknown> {
 function readme(model: Model): string {
   const p = platformPaths(model);
   const g = model.platform.gitops;
-  const steps = fluxSteps(model);
-  return `${markdownHeader("The GitOps tree", TEST)}
-
-What Flux applies to the cluster, in the layout of Flux's reference example. Every file is
-generated from the model (\`npm run generate -- --test 7\`, with 05 and 06 for the platform
-and the demo); \`npm run check:generated\` fails on a hand edit.
-
-| folder | what |
-| --- | --- |
-| \`${p.cluster}/\` | the cluster's entry: the sync (\`flux-system/\`) and the chain below |
-| \`${p.platform}/\` | CozyStack's platform Package (generator 05) |
-| \`${p.controllers}/\` | spin-operator, its chart through the bastion's ghcr.io cache |
-| \`${p.configs}/\` | the Spin RuntimeClass |
-| \`${p.apps}/\` | the demo's tenant and SpinApp (from \`demo/manifests\`, generator 06) |
-
-## The chain
-
-Each step is a Flux Kustomization with \`interval: ${g.interval}\`, \`timeout: ${g.timeout}\`,
-\`prune: true\` and \`wait: true\`:
-
-${markdownTable(
-  ["step", "applies", "after", "why"],
-  steps.map((s) => [
-    s.name,
-    s.source ? `${s.source}: ${s.path}` : s.path,
-    s.dependsOn.join(", ") || "—",
-    s.why,
-  ]),
-)}
-
-## Bootstrap
-
-CozyStack's operator installs the Flux controllers (in \`${g.fluxNamespace}\`); this tree only
-adds the sync. After the CozyStack installer chart (see \`${p.platform}/README.md\`):
-
-\`\`\`sh
-kubectl apply -k ${p.fluxSystem}
-\`\`\`
-
-That creates the GitRepository \`${SYNC_SOURCE}\` for **${g.repositoryUrl}** (branch
-\`${g.branch}\`) and the Kustomization that applies \`${p.cluster}\`. To use your fork, set
-\`platform.gitops.repositoryUrl\` in \`moon.config.json\` and run \`npm run generate\`: the URL
-is recorded in \`${p.fluxSystem}/sync.yaml\`, and spec 07 checks the cluster's GitRepository
-points at it.
-
-## Validate offline
-
-\`\`\`sh
-npm run gitops:validate
-\`\`\`
-
-It builds every folder above with kustomize's library and checks every object against its
-upstream definition at the pinned versions (Kubernetes, Flux, spin-operator and CozyStack Go
-types; the CRDs controller-gen makes from them), unknown fields refused; every Flux
-Kustomization's path exists; \`dependsOn\` names existing Kustomizations, with no cycle.
-`;
+  return sourceFile({
+    test: TEST,
+    source: "07-gitops/tree.md",
+    values: {
+      from: "the model",
+      slots: {
+        cluster: p.cluster,
+        platform: p.platform,
+        controllers: p.controllers,
+        configs: p.configs,
+        apps: p.apps,
+        interval: g.interval,
+        timeout: g.timeout,
+        chain: new Rendered(
+          markdownTable(
+            ["step", "applies", "after", "why"],
+            fluxSteps(model).map((s) => [
+              s.name,
+              s.source ? `${s.source}: ${s.path}` : s.path,
+              s.dependsOn.join(", ") || "—",
+              s.why,
+            ]),
+          ),
+        ),
+        flux_namespace: g.fluxNamespace,
+        flux_system: p.fluxSystem,
+        sync_source: SYNC_SOURCE,
+        repository_url: g.repositoryUrl,
+        branch: g.branch,
+      },
+    },
+  });
 }
 
 function generate(model: Model): GeneratedFile[] {

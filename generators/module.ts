@@ -1,104 +1,119 @@
-// The parts every small OpenTofu module of a layer has in common: versions.tf,
-// variables.tf, outputs.tf and a README with the inputs and outputs tables, and the layer's
-// share of the roots (a root variable per module variable that has one, the rest wired).
+// What every layer's OpenTofu module has in common. Its HCL — variables.tf and outputs.tf
+// included — is plain files in its generator's folder; this copies them to infra/modules/,
+// adds versions.tf and a README whose tables are read from the module's own interface, and
+// works out the layer's share of the roots from that interface.
 import { versionsTf } from "./roots.ts";
-import { hclFile } from "./writers/hcl.ts";
-import {
-  interfaceTables,
-  outputBlock,
-  variableBlock,
-  type TofuOutput,
-  type TofuVariable,
-} from "./writers/tofu.ts";
-import { generatedHeader, markdownHeader, type GeneratedFile, type RootLayer } from "./types.ts";
-
-/**
- * A module variable; `root` names the root value that feeds it (the model's, or the user's
- * where the model has none). `operatorInput`: the operator sets it per apply (a session
- * switch), so the root keeps it a variable with the model's value as its default.
- */
-export type LayerVariable = TofuVariable & { readonly root?: string; readonly operatorInput?: true };
+import type { Value } from "./writers/hcl.ts";
+import { renderSource, sourceFile, type SourceFile } from "./writers/source.ts";
+import { interfaceTables, readInterface, type TofuInterface, type TofuVariable } from "./writers/tofu.ts";
+import type { GeneratedFile, RootLayer } from "./types.ts";
 
 export interface ModuleSpec {
+  /** The folder under infra/modules/. */
   readonly name: string;
   readonly test: number;
-  readonly variables: readonly LayerVariable[];
-  readonly outputs: readonly TofuOutput[];
-  /** The module's own files by name (`budget.tf`), with their content. */
+  /** Its generator's folder under generators/ (`01-network`), holding variables.tf and outputs.tf. */
+  readonly source: string;
+  /** Slot values of variables.tf (the model's lists a validation checks), and where they come from. */
+  readonly interfaceSlots?: SourceFile["values"];
+  /** Its other files by name (`budget.tf`), with their content. */
   readonly files: Readonly<Record<string, string>>;
-  /** The README's prose, between its title and the tables. */
-  readonly readme: readonly string[];
+  /** Slot values of module.md, the README's title and prose (the tables follow from the interface). */
+  readonly readmeSlots?: SourceFile["values"];
+}
+
+const interfaceSources = (m: ModuleSpec): SourceFile[] =>
+  (["variables.tf", "outputs.tf"] as const).map((f) => ({
+    test: m.test,
+    source: `${m.source}/${f}`,
+    ...(f === "variables.tf" && m.interfaceSlots ? { values: m.interfaceSlots } : {}),
+  }));
+
+/** The module's variables and outputs, as its own HCL declares them. */
+export function moduleInterface(m: ModuleSpec): TofuInterface {
+  const [variables, outputs] = interfaceSources(m).map((s) =>
+    readInterface(renderSource(s), `generators/${s.source}`),
+  );
+  return { variables: variables?.variables ?? [], outputs: outputs?.outputs ?? [] };
 }
 
 export function moduleFiles(m: ModuleSpec): GeneratedFile[] {
   const dir = `infra/modules/${m.name}`;
-  const header = (what: string) => `${what}\n${generatedHeader(m.test)}`;
+  const [variables, outputs] = interfaceSources(m).map(sourceFile);
   return [
     { path: `${dir}/versions.tf`, content: versionsTf(">= 6.0", [], m.test) },
-    {
-      path: `${dir}/variables.tf`,
-      content: hclFile(header(`Inputs of the ${m.name} module.`), m.variables.map(variableBlock)),
-    },
+    { path: `${dir}/variables.tf`, content: variables ?? "" },
     ...Object.entries(m.files).map(([file, content]) => ({ path: `${dir}/${file}`, content })),
-    {
-      path: `${dir}/outputs.tf`,
-      content: hclFile(header(`Outputs of the ${m.name} module.`), m.outputs.map(outputBlock)),
-    },
+    { path: `${dir}/outputs.tf`, content: outputs ?? "" },
     {
       path: `${dir}/README.md`,
-      content: [
-        markdownHeader(`Module \`${m.name}\``, m.test),
-        "",
-        ...m.readme,
-        "",
-        interfaceTables(m.variables, m.outputs),
-        "",
-      ].join("\n"),
+      content: `${sourceFile({ test: m.test, source: `${m.source}/module.md`, ...(m.readmeSlots ? { values: m.readmeSlots } : {}) })}\n${interfaceTables(moduleInterface(m))}\n`,
     },
   ];
 }
 
+/** A model value the root knows by another name than the module (`instance_type` ← `bastion_instance_type`). */
+export class Rooted {
+  constructor(
+    readonly root: string,
+    readonly value: Value | undefined,
+  ) {}
+}
+export const rooted = (root: string, value: Value | undefined): Rooted => new Rooted(root, value);
+
+export interface LayerPlan {
+  /** Inputs from other modules or expressions: module variable → HCL. */
+  readonly wiring?: Readonly<Record<string, string>>;
+  /**
+   * The model's value for each other input (module variable → value, or `rooted(name,
+   * value)`); `undefined` where the model has none, so the user supplies it.
+   */
+  readonly values: Readonly<Record<string, Value | Rooted | undefined>>;
+  /** Inputs the operator flips per apply (a session switch): root variables, the model's value their default. */
+  readonly operatorInputs?: readonly string[];
+}
+
 /**
- * The module's share of a root. Each rooted variable reaches the module one way: the model's
- * value for this target (a root local, so `-var` cannot override it), or — where the model
- * has none, or the operator flips it per apply (`operatorInput`) — a root variable the user
- * supplies. Validations stay at the module's interface, once. The rest are wired to other
- * modules' outputs or the root's values.
+ * The module's share of a root. Each module variable gets one way in: wired from another
+ * module, the model's value (a local of the stack, so no -var overrides it), or a root
+ * variable the user supplies where the model has none. Validations stay in the module.
  */
-export function moduleLayer(
-  m: Pick<ModuleSpec, "name" | "variables" | "outputs">,
-  wiring: Readonly<Record<string, string>>,
-  defaults: Readonly<Record<string, TofuVariable["default"]>> = {},
-): RootLayer {
-  const unknown = Object.keys(wiring).filter((k) => !m.variables.some((v) => v.name === k));
+export function moduleLayer(m: ModuleSpec, plan: LayerPlan): RootLayer {
+  const { variables, outputs } = moduleInterface(m);
+  const wiring = plan.wiring ?? {};
+  const unknown = [...Object.keys(wiring), ...Object.keys(plan.values)].filter(
+    (k) => !variables.some((v) => v.name === k),
+  );
   if (unknown.length > 0) throw new Error(`module ${m.name} has no variable ${unknown.join(", ")}`);
-  const rooted = m.variables
-    .filter((v): v is LayerVariable & { root: string } => v.root !== undefined)
-    .map((v) => {
-      const value = v.root in defaults ? defaults[v.root] : v.default;
-      const asVariable = value === undefined || v.operatorInput === true;
-      // Validations stay at the module's interface, once: the root's copy carries none.
-      const root: TofuVariable = {
-        name: v.root,
-        type: v.type,
-        description: v.description,
-        example: v.example,
-        default: value,
-      };
-      return { module: v.name, asVariable, root };
+  const rootVariables: TofuVariable[] = [];
+  const rootValues: TofuVariable[] = [];
+  const inputs: [string, string][] = [];
+  for (const v of variables) {
+    const wired = wiring[v.name];
+    if (wired !== undefined) {
+      inputs.push([v.name, wired]);
+      continue;
+    }
+    if (!(v.name in plan.values)) {
+      if (v.default === undefined) throw new Error(`module ${m.name}: variable ${v.name} has no value`);
+      continue;
+    }
+    const given = plan.values[v.name];
+    const { root, value } = given instanceof Rooted ? given : { root: v.name, value: given };
+    const asVariable = value === undefined || (plan.operatorInputs ?? []).includes(v.name);
+    (asVariable ? rootVariables : rootValues).push({
+      name: root,
+      type: v.type,
+      description: v.description,
+      default: value,
     });
-  const from = new Map(rooted.map((r) => [r.module, `${r.asVariable ? "var" : "local"}.${r.root.name}`]));
+    inputs.push([v.name, `${asVariable ? "var" : "local"}.${root}`]);
+  }
   return {
     module: m.name,
-    variables: rooted.filter((r) => r.asVariable).map((r) => r.root),
-    values: rooted.filter((r) => !r.asVariable).map((r) => r.root),
-    // In the module's own order, so a root's call reads like the module's interface.
-    inputs: Object.fromEntries(
-      m.variables.flatMap((v) => {
-        const expr = wiring[v.name] ?? from.get(v.name);
-        return expr === undefined ? [] : [[v.name, expr] as const];
-      }),
-    ),
-    outputs: m.outputs.map((o) => ({ ...o, value: `module.${m.name}.${o.name}` })),
+    variables: rootVariables,
+    values: rootValues,
+    inputs: Object.fromEntries(inputs),
+    outputs: outputs.map((o) => ({ ...o, value: `module.${m.name}.${o.name}` })),
   };
 }

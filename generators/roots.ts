@@ -2,18 +2,34 @@
 // layer, the root variables the layers read (defaulting to the model), and their outputs.
 // Roots belong to no single generator: every `npm run generate` renders them whole.
 import { derived, type Model } from "../model/index.ts";
-import { attr, attrs, blank, block, comment, hclFile, ref, renderHcl, type Block } from "./writers/hcl.ts";
+import {
+  attr,
+  attrs,
+  blank,
+  block,
+  comment,
+  hclFile,
+  ref,
+  renderHcl,
+  type Block,
+  type Value,
+} from "./writers/hcl.ts";
 import { markdownTable } from "./writers/markdown.ts";
-import { interfaceTables, outputBlock, variableBlock, type TofuVariable } from "./writers/tofu.ts";
+import {
+  interfaceTables,
+  outputBlock,
+  variableBlock,
+  type TofuOutput,
+  type TofuVariable,
+} from "./writers/tofu.ts";
 import {
   generatedHeader,
-  markdownHeader,
   type GeneratedFile,
   type Generator,
   type RootLayer,
   type RootTarget,
 } from "./types.ts";
-import { shq } from "./writers/shell.ts";
+import { Rendered, sourceFile } from "./writers/source.ts";
 import { tofuRequiredVersion } from "./tofu-features.ts";
 
 const header = (what: string): string => `${what}\n${generatedHeader("all")}`;
@@ -39,7 +55,7 @@ function provider(model: Model, target: RootTarget): Block {
       "provider",
       ["aws"],
       attrs({ region: model.region }),
-      block("default_tags", [], attrs({ tags: ref("local.tags") })),
+      block("default_tags", [], attrs({ tags: ref(`module.${STACK}.tags`) })),
     );
   return block(
     "provider",
@@ -57,7 +73,7 @@ function provider(model: Model, target: RootTarget): Block {
       s3_use_path_style: true,
     }),
     block("endpoints", [], attrs(Object.fromEntries(endpoints.map((e) => [e, emulator])))),
-    block("default_tags", [], attrs({ tags: ref("local.tags") })),
+    block("default_tags", [], attrs({ tags: ref(`module.${STACK}.tags`) })),
   );
 }
 
@@ -81,6 +97,70 @@ function once(layers: readonly RootLayer[], kind: "variables" | "values"): TofuV
   return [...seen.values()];
 }
 
+const TARGETS: readonly RootTarget[] = ["lab", "aws"];
+const STACK = "stack";
+
+/**
+ * The layers wired together once, as the `stack` module both roots call (Typhoon's habit: a
+ * thin root sets only what differs). A model value both targets share is a local of the
+ * stack; a value they do not share, or one the user supplies, is a stack input each root
+ * passes (its own value, or its own variable).
+ */
+interface Stack {
+  readonly layers: readonly RootLayer[];
+  readonly locals: readonly TofuVariable[];
+  readonly inputs: readonly TofuVariable[];
+  /** Per root: its variables, and the expression it passes each stack input. */
+  readonly roots: Readonly<Record<RootTarget, { variables: TofuVariable[]; passes: Record<string, Value> }>>;
+}
+
+function stackOf(model: Model, generators: readonly Generator[]): Stack {
+  const per = Object.fromEntries(
+    TARGETS.map((t) => {
+      const layers = generators.flatMap((g) => (g.layer ? [g.layer(model, t)] : []));
+      return [t, { layers, variables: once(layers, "variables"), values: once(layers, "values") }];
+    }),
+  ) as Record<RootTarget, { layers: RootLayer[]; variables: TofuVariable[]; values: TofuVariable[] }>;
+  const value = (t: RootTarget, name: string) => per[t].values.find((v) => v.name === name);
+  const all = [...per.lab.values, ...per.lab.variables, ...per.aws.values, ...per.aws.variables];
+  const names = [...new Set(all.map((v) => v.name))];
+  const shared = (name: string) => {
+    const [a, b] = TARGETS.map((t) => value(t, name));
+    return a !== undefined && b !== undefined && JSON.stringify(a.default) === JSON.stringify(b.default);
+  };
+  const first = (name: string) => all.find((v) => v.name === name) as TofuVariable;
+  const locals = names.filter(shared).map(first);
+  const inputs = names.filter((n) => !shared(n)).map((n) => ({ ...first(n), default: undefined }));
+  // Inside the stack a name is its local or its input, whatever it is in either root.
+  const scoped = (expr: string) =>
+    expr.replace(/\b(?:var|local)\.([a-z_][a-z0-9_]*)\b/g, (whole, name: string) =>
+      names.includes(name) ? `${shared(name) ? "local" : "var"}.${name}` : whole,
+    );
+  const layers = per.lab.layers.map((l) => ({
+    ...l,
+    inputs: Object.fromEntries(Object.entries(l.inputs).map(([k, v]) => [k, scoped(v)])),
+  }));
+  const aws = per.aws.layers.map((l) => ({
+    ...l,
+    inputs: Object.fromEntries(Object.entries(l.inputs).map(([k, v]) => [k, scoped(v)])),
+  }));
+  for (const [i, l] of layers.entries())
+    if (JSON.stringify([l.inputs, l.outputs]) !== JSON.stringify([aws[i]?.inputs, aws[i]?.outputs]))
+      throw new Error(`layer ${l.module} is wired differently in the lab and aws roots`);
+  const roots = Object.fromEntries(
+    TARGETS.map((t) => [
+      t,
+      {
+        variables: per[t].variables,
+        passes: Object.fromEntries(
+          inputs.map((v) => [v.name, value(t, v.name)?.default ?? ref(`var.${v.name}`)] as const),
+        ),
+      },
+    ]),
+  ) as Stack["roots"];
+  return { layers, locals, inputs, roots };
+}
+
 /** How the aws README tells a user to supply each input the model may leave open. */
 const EXPORTS: Readonly<Record<string, string>> = {
   ssh_public_key: 'export TF_VAR_ssh_public_key="$(cat ~/.ssh/id_ed25519.pub)"',
@@ -88,12 +168,91 @@ const EXPORTS: Readonly<Record<string, string>> = {
   budget_alert_email: 'export TF_VAR_budget_alert_email="you@example.org"   # AWS Budgets asks it to confirm',
 };
 
-function rootFiles(model: Model, target: RootTarget, generators: readonly Generator[]): GeneratedFile[] {
+/** In the lab root, the inputs `lab up` and the specs supply, and how. */
+const LAB_SUPPLIES: Readonly<Record<string, string>> = {
+  ssh_public_key:
+    "The lab's operator key (one line): lab up makes the pair in the lab's state directory and passes it as TF_VAR_ssh_public_key.",
+  nodes_enabled:
+    "Whether the nodes layer is applied: specs 04 and 09 apply it for a test against the emulator's AMIs and remove it; the lab's booted nodes are QEMU guests.",
+};
+
+/** infra/modules/stack: every layer's module call, the model's values, every output. */
+function stackFiles(stack: Stack): GeneratedFile[] {
+  const dir = `infra/modules/${STACK}`;
+  const modules = stack.layers.map((l) =>
+    block(
+      "module",
+      [l.module],
+      attrs({ source: `../${l.module}` }),
+      attrs(Object.fromEntries(Object.entries(l.inputs).map(([k, v]) => [k, ref(v)]))),
+    ),
+  );
+  const outputs: TofuOutput[] = [
+    ...stack.layers.flatMap((l) => l.outputs),
+    // The roots' provider tags every resource with these (default_tags).
+    {
+      name: "tags",
+      description: "The tags every resource carries.",
+      value: stack.locals.some((v) => v.name === "tags") ? "local.tags" : "var.tags",
+    },
+  ];
+  return [
+    { path: `${dir}/versions.tf`, content: versionsTf(">= 6.0") },
+    {
+      path: `${dir}/model.tf`,
+      content: hclFile(
+        header(
+          "The model's values (moon.config.json over the defaults in model/sections): change them there and\n" +
+            "regenerate. They are locals, so no root and no -var can make what is applied differ from the model.",
+        ),
+        [block("locals", [], attrs(Object.fromEntries(stack.locals.map((v) => [v.name, v.default]))))],
+      ),
+    },
+    {
+      path: `${dir}/variables.tf`,
+      content: hclFile(
+        header(
+          "What each root passes: its own values and what its user supplies. The modules validate them.",
+        ),
+        stack.inputs.map(variableBlock),
+      ),
+    },
+    { path: `${dir}/main.tf`, content: hclFile(header("The layers of the kit, wired together."), modules) },
+    {
+      path: `${dir}/outputs.tf`,
+      content: hclFile(header("What the roots pass on."), outputs.map(outputBlock)),
+    },
+    {
+      path: `${dir}/README.md`,
+      content: sourceFile({
+        test: "all",
+        source: "roots/stack.md",
+        values: {
+          from: "the model",
+          slots: {
+            interface: new Rendered(interfaceTables({ variables: stack.inputs, outputs })),
+            values: new Rendered(
+              markdownTable(
+                ["Name", "Description", "Value"],
+                stack.locals.map((v) => [`\`${v.name}\``, v.description, `\`${JSON.stringify(v.default)}\``]),
+              ),
+            ),
+          },
+        },
+      }),
+    },
+  ];
+}
+
+function rootFiles(model: Model, target: RootTarget, stack: Stack): GeneratedFile[] {
   const dir = `infra/${target}`;
-  const layers = generators.flatMap((g) => (g.layer ? [g.layer(model, target)] : []));
-  const vars = once(layers, "variables");
-  const values = once(layers, "values");
-  const outputs = layers.flatMap((l) => l.outputs);
+  const { passes } = stack.roots[target];
+  // Required inputs first, as a reader fills them in; the lab's say how the lab supplies them.
+  const vars = [...stack.roots[target].variables]
+    .sort((a, b) => Number(a.default !== undefined) - Number(b.default !== undefined))
+    .map((v) =>
+      target === "lab" && v.name in LAB_SUPPLIES ? { ...v, description: LAB_SUPPLIES[v.name] ?? "" } : v,
+    );
   const emulator = derived(model).emulatorUrl;
   const backend =
     target === "aws"
@@ -107,81 +266,31 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
       : [];
   const constraint =
     target === "lab" ? model.versions.awsProvider.version : model.versions.awsProvider.constraint;
-  const modules = layers.map((l) =>
-    block(
-      "module",
-      [l.module],
-      attrs({ source: `../modules/${l.module}` }),
-      attrs(Object.fromEntries(Object.entries(l.inputs).map(([k, v]) => [k, ref(v)]))),
-    ),
-  );
+  // The lab reads the stack's outputs as one object; at home you type `tofu output -raw <name>`.
+  const outputs: TofuOutput[] =
+    target === "lab"
+      ? [{ name: STACK, description: "Every output of the stack, as one object.", value: `module.${STACK}` }]
+      : stack.layers.flatMap((l) => l.outputs).map((o) => ({ ...o, value: `module.${STACK}.${o.name}` }));
   const required = vars.filter((v) => v.default === undefined).map((v) => v.name);
-  const intro =
+  const interfaceBlock = new Rendered(interfaceTables({ variables: vars, outputs }));
+  const slots: Record<string, string | Rendered> =
     target === "lab"
-      ? `The \`lab\` root: every layer applied to the lab's AWS emulator at ${emulator}. \`npm run lab:up\` applies it (and passes the lab's own operator key as \`ssh_public_key\`); to run it by hand, start the lab first.`
-      : "The `aws` root: every layer in your own AWS account. Real AWS is never called by the tests.";
-  const howTo =
-    target === "lab"
-      ? [
-          "```sh",
-          "npm run lab:up        # starts the emulator, tofu init + apply of this root",
-          "npm run lab:status",
-          "```",
-        ]
-      : [
-          "```sh",
-          "cp backend.hcl.example backend.hcl   # your state bucket; backend.hcl is not committed",
-          "tofu init -backend-config=backend.hcl",
-          ...(required.length
-            ? [
-                `# required inputs without a default: ${required.join(", ")}`,
-                ...Object.entries(EXPORTS)
-                  .filter(([name]) => required.includes(name))
-                  .map(([, line]) => line),
-              ]
-            : []),
-          "tofu plan -out=tfplan && tofu apply tfplan",
-          "",
-          "# from home, once the bastion's boot script has attached its fixed interface:",
-          `ssh ${shq(model.bastion.sshUser)}@"$(tofu output -raw bastion_ipv6)"`,
-          "```",
-          "",
-          "State lives in S3 (with its native lock file), never in Git. The provider comes from the",
-          `public registry (\`${model.versions.awsProvider.constraint}\`); the lab uses the locally built`,
-          `\`${model.versions.awsProvider.version}\` instead. Set \`bastion.operatorIpv6Cidr\`,`,
-          "`bastion.sshPublicKey` and `budget.alertEmail` in `moon.config.json` and regenerate to make",
-          "them the model's values (`model.tf`) instead of inputs. Every other value is the model's:",
-          "change it in `moon.config.json` and regenerate; no `-var` overrides it.",
-          "",
-          "Then check what you applied, from your machine, with your own credentials:",
-          "",
-          "```sh",
-          "tofu show -json > state.json",
-          "npm run cost -- --show state.json                         # the month's bill, line by line",
-          "npm run audit -- --target aws --no-scan                   # exposure over the API, and checkov",
-          "MOON_TARGET=aws MOON_TOFU_SHOW_JSON=state.json npx playwright test --project=aws",
-          "```",
-          "",
-          "The bastion's netboot services ([`netboot/`](netboot/README.md)) travel in its user data and",
-          "start with its boot script. A registry that needs credentials gets them from SSM parameters",
-          "the instance role can read, never from this folder:",
-          "",
-          "```sh",
-          `aws ssm put-parameter --type SecureString --name ${shq(`/${model.project}/registry/docker.io/username`)} --value …`,
-          `aws ssm put-parameter --type SecureString --name ${shq(`/${model.project}/registry/docker.io/password`)} --value …`,
-          "```",
-          "",
-          "The Talos nodes' configs hold the cluster's keys: render them with Talos's library and",
-          "publish them as SecureString parameters (the secrets bundle is made once and kept there",
-          "too); the bastion installs them for matchbox at its next boot. Then an experiment session",
-          "runs the nodes (and costs what the cost model says) until you turn them off again:",
-          "",
-          "```sh",
-          "npm run talos:configs -- --target aws --publish",
-          "tofu apply -var nodes_enabled=true    # the session's nodes, on the bastion's hours",
-          "tofu apply -var nodes_enabled=false   # back to the baseline",
-          "```",
-        ];
+      ? { emulator, interface: interfaceBlock }
+      : {
+          required_inputs: new Rendered(
+            required.length
+              ? [`# required inputs without a default: ${required.join(", ")}`]
+                  .concat(required.flatMap((name) => EXPORTS[name] ?? []))
+                  .join("\n")
+              : "",
+          ),
+          ssh_user: model.bastion.sshUser,
+          provider_constraint: model.versions.awsProvider.constraint,
+          provider_version: model.versions.awsProvider.version,
+          registry_username: `/${model.project}/registry/docker.io/username`,
+          registry_password: `/${model.project}/registry/docker.io/password`,
+          interface: interfaceBlock,
+        };
   const files: GeneratedFile[] = [
     { path: `${dir}/versions.tf`, content: versionsTf(constraint, backend) },
     {
@@ -189,48 +298,38 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
       content: hclFile(header("The AWS provider for this target."), [provider(model, target)]),
     },
     {
-      path: `${dir}/model.tf`,
-      content: hclFile(
-        header(
-          "The model's values for this root (moon.config.json over the defaults in model/sections): change them there\n" +
-            "and regenerate. They are locals, so a -var cannot make the applied root differ from the model.",
-        ),
-        [block("locals", [], attrs(Object.fromEntries(values.map((v) => [v.name, v.default]))))],
-      ),
-    },
-    {
       path: `${dir}/variables.tf`,
       content: hclFile(
-        header("What you supply at apply time; every other value is the model's (model.tf)."),
+        header(
+          "What you supply at apply time; every other value is the model's (../modules/stack/model.tf).",
+        ),
         vars.map(variableBlock),
       ),
     },
-    { path: `${dir}/main.tf`, content: hclFile(header("The layers of the kit."), modules) },
+    {
+      path: `${dir}/main.tf`,
+      content: hclFile(header("The whole kit, with what this root sets."), [
+        block("module", [STACK], attrs({ source: `../modules/${STACK}` }), attrs(passes)),
+      ]),
+    },
     {
       path: `${dir}/outputs.tf`,
-      content: hclFile(header("What the specs and the lab read back."), outputs.map(outputBlock)),
+      content: hclFile(
+        header(
+          target === "lab"
+            ? "What the lab reads back: the stack's outputs."
+            : "What you read back with tofu output.",
+        ),
+        outputs.map(outputBlock),
+      ),
     },
     {
       path: `${dir}/README.md`,
-      content: [
-        markdownHeader(`infra/${target}`, "all"),
-        "",
-        intro,
-        "",
-        ...howTo,
-        "",
-        interfaceTables(vars, outputs),
-        "",
-        "## Values from the model",
-        "",
-        "Set in `model.tf` from `moon.config.json`; the modules validate them.",
-        "",
-        markdownTable(
-          ["Name", "Description", "Value"],
-          values.map((v) => [`\`${v.name}\``, v.description, `\`${JSON.stringify(v.default)}\``]),
-        ),
-        "",
-      ].join("\n"),
+      content: sourceFile({
+        test: "all",
+        source: `roots/${target}.md`,
+        values: { from: "the model", slots },
+      }),
     },
   ];
   if (target === "aws")
@@ -253,46 +352,33 @@ function rootFiles(model: Model, target: RootTarget, generators: readonly Genera
 
 /** Both roots and infra/README.md, from every generator that has a layer. */
 export function rootsFiles(model: Model, generators: readonly Generator[]): GeneratedFile[] {
-  const layered = generators.filter((g) => g.layer !== undefined);
+  const stack = stackOf(model, generators);
   return [
-    ...rootFiles(model, "lab", generators),
-    ...rootFiles(model, "aws", generators),
+    ...stackFiles(stack),
+    ...rootFiles(model, "lab", stack),
+    ...rootFiles(model, "aws", stack),
     {
       path: "infra/README.md",
-      content: [
-        markdownHeader("infra/", "all"),
-        "",
-        "The generated OpenTofu, committed so it can be read and applied without Node.",
-        "Never edit it by hand: change the model and run `npm run generate`; `npm test` fails",
-        "on a stale or edited file.",
-        "",
-        markdownTable(
-          ["path", "what"],
-          [
-            ...layered.map((g) => {
-              const module = g.layer?.(model, "aws").module ?? g.name;
-              return [
-                `[\`modules/${module}/\`](modules/${module}/README.md)`,
-                `${g.describe} (layer ${String(g.test).padStart(2, "0")})`,
-              ];
-            }),
-            [
-              "[`lab/`](lab/README.md)",
-              `the lab root: the modules against the emulator at ${derived(model).emulatorUrl}`,
-            ],
-            ["[`aws/`](aws/README.md)", `the aws root: your own account, ${model.region}, state in S3`],
-            ...(["lab", "aws", "home"] as const).map((t) => [
-              `[\`${t}/netboot/\`](${t}/netboot/README.md)`,
-              `the bastion's netboot services for the ${t} target (layer 03)${t === "home" ? ": compose, for a host of your home lab" : ": packed into the bastion's user data"}`,
-            ]),
-            ...(["lab", "aws", "home"] as const).map((t) => [
-              `[\`${t}/talos/\`](${t}/talos/README.md)`,
-              `the Talos nodes' config patches for the ${t} target (layer 04); the configs are rendered outside Git`,
-            ]),
-          ],
-        ),
-        "",
-      ].join("\n"),
+      content: sourceFile({
+        test: "all",
+        source: "roots/infra.md",
+        values: {
+          from: "the model",
+          slots: {
+            layers: new Rendered(
+              stack.layers
+                .map((l) => {
+                  const g = generators.find((x) => x.layer?.(model, "aws").module === l.module);
+                  const layer = String(g?.test ?? 0).padStart(2, "0");
+                  return `- [\`modules/${l.module}/\`](modules/${l.module}/README.md): ${g?.describe ?? ""} (layer ${layer})`;
+                })
+                .join("\n"),
+            ),
+            emulator: derived(model).emulatorUrl,
+            region: model.region,
+          },
+        },
+      }),
     },
   ];
 }

@@ -115,8 +115,11 @@ export function tofuOutputs(model: Model): Record<string, unknown> {
   const out = run(tofuArgv(model, "output", "-json", `-state=${statePath(model)}`), {
     env: env(model),
   }).stdout;
-  const parsed = JSON.parse(out) as Record<string, { value: unknown }>;
-  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v.value]));
+  // The root's one output is the stack module's outputs, as one object.
+  const stack = (JSON.parse(out) as { stack?: { value: unknown } }).stack?.value;
+  if (typeof stack !== "object" || stack === null)
+    throw new Error("the lab root has no stack output: run npm run generate");
+  return stack as Record<string, unknown>;
 }
 
 let shown: { key: string; json: unknown } | undefined;

@@ -16,6 +16,7 @@ export class Rendered {
 
 const GENERATORS_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SLOT = /\{\{ ([a-z][a-z0-9_]*) \}\}/g;
+const DROP = "\u0000dropped line\u0000";
 
 /** The value escaped for where a slot may stand in a file of this extension. */
 function escapeFor(ext: string, source: string, name: string, value: string): string {
@@ -34,19 +35,29 @@ function escapeFor(ext: string, source: string, name: string, value: string): st
       throw new Error(`${source}: {{ ${name} }} = ${JSON.stringify(value)} has characters the shell reads`);
     return value;
   }
+  // In Markdown a slot stands in prose or a code span: one line, and no backtick to end the span.
+  if (ext === ".md") {
+    if (/[\r\n`]/.test(value)) throw new Error(`${source}: {{ ${name} }} must be one line without backticks`);
+    return value;
+  }
   throw new Error(`${source}: {{ ${name} }}: values in ${ext} files are not supported`);
 }
 
 export interface SourceFile {
-  /** The generator's number, for the header's command. */
-  readonly test: number;
+  /** The generator's number, for the header's command; `all` for what every run renders (the roots). */
+  readonly test: number | "all";
   /** Path under generators/, e.g. `01-network/network.tf`. */
   readonly source: string;
   /** Slot values, and where they come from (named in the header). */
   readonly values?: { readonly from: string; readonly slots: Slots };
 }
 
-type Slots = Readonly<Record<string, string | Rendered>>;
+/**
+ * A slot's value: a string (escaped for where it stands), lines already written in the
+ * file's language, or — in HCL — a list of constants, written as an HCL tuple where an
+ * expression stands (`contains({{ choices }}, var.x)`), so a module checks the model's list.
+ */
+type Slots = Readonly<Record<string, string | Rendered | readonly (string | number)[]>>;
 
 /** Fills a source text's slots; `where` names the file in errors, its extension picks the escaping. */
 export function fillSlots(text: string, where: string, slots: Slots): string {
@@ -55,18 +66,25 @@ export function fillSlots(text: string, where: string, slots: Slots): string {
     const value = slots[name];
     if (value === undefined) throw new Error(`${where}: no value for {{ ${name} }}`);
     used.add(name);
-    if (!(value instanceof Rendered)) return escapeFor(extname(where), where, name, value);
+    if (Array.isArray(value)) {
+      if (extname(where) !== ".tf") throw new Error(`${where}: {{ ${name} }}: a list goes only in HCL`);
+      return `[${value.map((x: string | number) => (typeof x === "number" ? String(x) : quote(x))).join(", ")}]`;
+    }
+    if (typeof value === "string") return escapeFor(extname(where), where, name, value);
+    if (!(value instanceof Rendered)) throw new Error(`${where}: {{ ${name} }} has no usable value`);
     const lineStart = text.lastIndexOf("\n", at) + 1;
     const lineEnd = text.indexOf("\n", at);
     if (text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd) !== slot)
       throw new Error(`${where}: {{ ${name} }} holds lines, so it must stand alone on its line`);
-    return value.text.replace(/\n$/, "");
+    // An empty block takes its line with it.
+    return value.text === "" ? DROP : value.text.replace(/\n$/, "");
   });
   const stray = /\{\{[^}]*\}\}/.exec(rendered);
+  const kept = rendered.split(`${DROP}\n`).join("");
   if (stray) throw new Error(`${where}: ${stray[0]} is not a slot (write it as {{ lower_snake }})`);
   const unused = Object.keys(slots).filter((k) => !used.has(k));
   if (unused.length > 0) throw new Error(`${where}: no slot for ${unused.join(", ")}`);
-  return rendered;
+  return kept;
 }
 
 /** The source's text with its slots filled in and no header: what a test runs as is. */
@@ -75,9 +93,13 @@ export function renderSource(s: SourceFile): string {
   return fillSlots(text, `generators/${s.source}`, s.values?.slots ?? {});
 }
 
-/** Puts `header` after the text's leading comment block (shebang, description). */
+/** Puts `header` after the text's leading comment block (shebang, description), or a Markdown title. */
 export function insertHeader(text: string, header: string, where: string): string {
   const lines = text.split("\n");
+  if (extname(where) === ".md") {
+    if (!/^# \S/.test(lines[0] ?? "")) throw new Error(`${where}: must start with its # title`);
+    return [lines[0], "", `<!-- ${header} -->`, ...lines.slice(1)].join("\n");
+  }
   const end = lines.findIndex((l) => !l.startsWith("#"));
   if (end <= 0) throw new Error(`${where}: must start with a comment that says what it is`);
   return [...lines.slice(0, end), `# ${header}`, ...lines.slice(end)].join("\n");
@@ -88,9 +110,12 @@ export function insertHeader(text: string, header: string, where: string): strin
  * comment block (shebang and description) that names the source and how to change it.
  */
 export function sourceFile(s: SourceFile): string {
-  const nn = String(s.test).padStart(2, "0");
   const what = s.values ? `generators/${s.source} and ${s.values.from}` : `generators/${s.source}`;
   const verb = s.values ? "Rendered" : "Copied";
-  const header = `${verb} by generator ${nn} from ${what}. Do not edit: edit the source, then run \`npm run generate -- --test ${s.test}\`.`;
+  const [by, run] =
+    s.test === "all"
+      ? ["the generators", "npm run generate"]
+      : [`generator ${String(s.test).padStart(2, "0")}`, `npm run generate -- --test ${String(s.test)}`];
+  const header = `${verb} by ${by} from ${what}. Do not edit: edit the source, then run \`${run}\`.`;
   return insertHeader(renderSource(s), header, `generators/${s.source}`);
 }

@@ -4,6 +4,6 @@
 provider "aws" {
   region = "eu-west-1"
   default_tags {
-    tags = local.tags
+    tags = module.stack.tags
   }
 }

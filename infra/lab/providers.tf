@@ -23,6 +23,6 @@ provider "aws" {
     budgets     = "http://127.0.0.1:4566"
   }
   default_tags {
-    tags = local.tags
+    tags = module.stack.tags
   }
 }

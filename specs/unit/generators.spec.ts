@@ -45,8 +45,8 @@ test("the stale check catches a hand edit and an orphan file", () => {
 test("generator 01 renders each NAT choice from the model", () => {
   for (const nat of ["nat_instance", "nat_gateway", "none"] as const) {
     const m = loadModel({ network: { nat } });
-    const values = generateFiles(m).find((f) => f.path === "infra/lab/model.tf")?.content ?? "";
-    expect(values, `the lab root sets nat to ${nat}`).toMatch(new RegExp(`^  nat +?= "${nat}"$`, "m"));
+    const values = generateFiles(m).find((f) => f.path === "infra/modules/stack/model.tf")?.content ?? "";
+    expect(values, `the stack sets nat to ${nat}`).toMatch(new RegExp(`^  nat +?= "${nat}"$`, "m"));
   }
 });
 
@@ -113,12 +113,12 @@ for (const root of ["lab", "aws"] as const) {
       const result = JSON.parse(v.stdout) as { valid: boolean; diagnostics: unknown[] };
       expect(result.diagnostics, "no warnings or errors").toEqual([]);
       expect(result.valid).toBe(true);
-      // One way in: the model's values are the root's locals, so a -var cannot change one.
+      // One way in: the model's values are the stack's locals, so a -var cannot change one.
       // (Asked of the lab root: the aws root's S3 backend will not open offline; one renderer makes both.)
       if (root === "lab") {
         const override = run(
           [tofu, `-chdir=${rootDir}`, "console", "-no-color", "-var", "bastion_instance_type=t4g.large"],
-          { env, input: "local.bastion_instance_type\n", allowFailure: true },
+          { env, input: "1\n", allowFailure: true },
         );
         expect(override.code, "a -var for a model value is refused").not.toBe(0);
         expect(override.stderr.replace(/\s+/g, " ")).toContain("Value for undeclared variable");
@@ -197,16 +197,23 @@ test("the bastion's role may touch only its own interface, its own group's insta
 });
 
 // The nodes and the NAT instance keep the bastion's hours through EventBridge Scheduler,
-// which reads weekdays differently from the bastion's Auto Scaling cron. The module's HCL
-// translates; this holds it to the model's reading and its validation to the model's.
-for (const [module, file] of [
-  ["nodes", "schedule.tf"],
-  ["network", "nat-schedule.tf"],
-] as const) {
+// which reads weekdays differently from the bastion's Auto Scaling cron. The one module both
+// call translates; this holds it to the model's reading and its validation to the model's.
+{
+  const module = "instance-schedule";
+  const file = "schedule.tf";
   test(`the ${module} module reads the bastion's crons as EventBridge Scheduler does, and accepts what the model accepts`, () => {
     test.skip(!hasTofu, `OpenTofu is not installed at ${tofu}: run npm run setup`);
     const files = generateFiles(model);
     const text = (path: string) => files.find((f) => f.path === path)?.content ?? "";
+    for (const [caller, call] of [
+      ["network", "nat-schedule.tf"],
+      ["nodes", "schedule.tf"],
+    ])
+      expect(
+        text(`infra/modules/${caller}/${call}`),
+        `the ${caller} module keeps the hours through ${module}`,
+      ).toContain(`source             = "../${module}"`);
     const locals = /^locals \{\n[\s\S]*?^\}\n/m.exec(text(`infra/modules/${module}/${file}`))?.[0];
     expect(locals, `infra/modules/${module}/${file} holds the scheduler_cron locals`).toContain(
       "scheduler_cron",

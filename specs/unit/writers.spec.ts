@@ -3,7 +3,8 @@ import { expect, test } from "@playwright/test";
 import { attrs, block, comment, hclFile, quote, ref, renderHcl } from "../../generators/writers/hcl.ts";
 import { markdownTable } from "../../generators/writers/markdown.ts";
 import { shellAssignments, shq } from "../../generators/writers/shell.ts";
-import { fillSlots, insertHeader } from "../../generators/writers/source.ts";
+import { fillSlots, insertHeader, Rendered } from "../../generators/writers/source.ts";
+import { readInterface } from "../../generators/writers/tofu.ts";
 
 test("HCL strings are quoted and template sequences stay literal", () => {
   expect(quote('say "hi"\n')).toBe('"say \\"hi\\"\\n"');
@@ -99,5 +100,63 @@ test("a copied source names itself right after its leading comments", () => {
   );
   expect(() => insertHeader("set -e\n", "h", "s.sh"), "a source must say what it is").toThrow(
     "must start with a comment",
+  );
+});
+
+test("HCL takes a list of constants as a tuple, Markdown one-line values, and an empty block drops its line", () => {
+  expect(fillSlots("x = contains({{ c }}, var.x)", "x.tf", { c: ["a", 'b"', 7] })).toBe(
+    'x = contains(["a", "b\\"", 7], var.x)',
+  );
+  expect(() => fillSlots("{{ c }}", "x.sh", { c: ["a"] }), "a list only in HCL").toThrow("only in HCL");
+  expect(fillSlots("CozyStack {{ v }} on", "x.md", { v: "1.6.2" })).toBe("CozyStack 1.6.2 on");
+  expect(() => fillSlots("`{{ v }}`", "x.md", { v: "a`b" }), "a backtick ends a code span").toThrow(
+    "without backticks",
+  );
+  expect(fillSlots("a\n{{ b }}\nc\n", "x.md", { b: new Rendered("") })).toBe("a\nc\n");
+  expect(insertHeader("# Title\n\nProse.\n", "Copied from s.", "s.md")).toBe(
+    "# Title\n\n<!-- Copied from s. -->\n\nProse.\n",
+  );
+});
+
+test("a module's interface is read from its own HCL, and what cannot be read is refused", () => {
+  const hcl = [
+    "# Variables of a module.",
+    "",
+    'variable "name" {',
+    "  type        = string",
+    '  description = "Prefix of every name; \\"quoted\\" and $${literal}. Example: \\"moon\\""',
+    "  validation {",
+    '    condition     = can(regex("^[a-z]+$", var.name))',
+    '    error_message = "name must be lowercase."',
+    "  }",
+    "}",
+    "",
+    'variable "tags" {',
+    "  type        = map(string)",
+    '  description = "Tags."',
+    "  default     = {}",
+    "}",
+    "",
+    'output "id" {',
+    '  description = "The ID."',
+    "  value       = aws_vpc.this.id",
+    "}",
+    "",
+  ].join("\n");
+  const i = readInterface(hcl, "m.tf");
+  expect(i.variables.map((v) => [v.name, v.type, v.description])).toEqual([
+    ["name", "string", 'Prefix of every name; "quoted" and ${literal}. Example: "moon"'],
+    ["tags", "map(string)", "Tags."],
+  ]);
+  expect(i.variables[0]?.default, "no default: required").toBeUndefined();
+  expect(i.variables[1]?.default, "a default, as its HCL").toEqual(ref("{}"));
+  expect(i.outputs).toEqual([{ name: "id", description: "The ID.", value: "aws_vpc.this.id" }]);
+  expect(() => readInterface('resource "x" "y" {\n}\n', "m.tf")).toThrow("expected a variable or output");
+  expect(() => readInterface('variable "a" {\n  type = string\n', "m.tf")).toThrow("never closes");
+  expect(() => readInterface('variable "a" {\n  description = "${var.b}"\n}\n', "m.tf")).toThrow(
+    "must not interpolate",
+  );
+  expect(() => readInterface('variable "a" {\n  type = object({\n}\n', "m.tf")).toThrow(
+    "one attribute on one line",
   );
 });

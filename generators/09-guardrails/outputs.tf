@@ -1,0 +1,11 @@
+# Outputs of the guardrails module.
+
+output "flow_log_id" {
+  description = "The VPC's flow log."
+  value       = aws_flow_log.vpc.id
+}
+
+output "flow_log_group" {
+  description = "The CloudWatch Logs group the flow log writes to."
+  value       = aws_cloudwatch_log_group.flow_log.name
+}
