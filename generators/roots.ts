@@ -2,18 +2,7 @@
 // layer, the root variables the layers read (defaulting to the model), and their outputs.
 // Roots belong to no single generator: every `npm run generate` renders them whole.
 import { derived, type Model } from "../model/index.ts";
-import {
-  attr,
-  attrs,
-  blank,
-  block,
-  comment,
-  hclFile,
-  ref,
-  renderHcl,
-  type Block,
-  type Value,
-} from "./writers/hcl.ts";
+import { attr, attrs, block, comment, hclFile, ref, type Block, type Value } from "./writers/hcl.ts";
 import { markdownTable } from "./writers/markdown.ts";
 import {
   interfaceTables,
@@ -45,36 +34,6 @@ export function versionsTf(constraint: string, extra: Block[] = [], test: number
       extra,
     ),
   ]);
-}
-
-function provider(model: Model, target: RootTarget): Block {
-  const emulator = derived(model).emulatorUrl;
-  const endpoints = ["autoscaling", "ce", "ec2", "iam", "logs", "s3", "scheduler", "ssm", "sts", "budgets"];
-  if (target === "aws")
-    return block(
-      "provider",
-      ["aws"],
-      attrs({ region: model.region }),
-      block("default_tags", [], attrs({ tags: ref(`module.${STACK}.tags`) })),
-    );
-  return block(
-    "provider",
-    ["aws"],
-    comment(
-      "The lab's emulator (moto) on loopback; dummy keys, nothing real is reachable. The account\n" +
-        "ID comes from its STS: without one, a rule that references a group reads as another account's.",
-    ),
-    attrs({
-      region: model.region,
-      access_key: "lab",
-      secret_key: "lab",
-      skip_credentials_validation: true,
-      skip_metadata_api_check: true,
-      s3_use_path_style: true,
-    }),
-    block("endpoints", [], attrs(Object.fromEntries(endpoints.map((e) => [e, emulator])))),
-    block("default_tags", [], attrs({ tags: ref(`module.${STACK}.tags`) })),
-  );
 }
 
 /**
@@ -295,7 +254,14 @@ function rootFiles(model: Model, target: RootTarget, stack: Stack): GeneratedFil
     { path: `${dir}/versions.tf`, content: versionsTf(constraint, backend) },
     {
       path: `${dir}/providers.tf`,
-      content: hclFile(header("The AWS provider for this target."), [provider(model, target)]),
+      content: sourceFile({
+        test: "all",
+        source: `roots/${target}-providers.tf`,
+        values: {
+          from: "the model",
+          slots: { region: model.region, ...(target === "lab" ? { emulator } : {}) },
+        },
+      }),
     },
     {
       path: `${dir}/variables.tf`,
@@ -335,17 +301,11 @@ function rootFiles(model: Model, target: RootTarget, stack: Stack): GeneratedFil
   if (target === "aws")
     files.push({
       path: `${dir}/backend.hcl.example`,
-      content: renderHcl([
-        comment(header("Copy to backend.hcl and set your own bucket; backend.hcl stays out of Git.")),
-        blank,
-        ...attrs({
-          bucket: "my-tofu-state-bucket",
-          key: `${model.project}/aws.tfstate`,
-          region: model.region,
-          encrypt: true,
-          use_lockfile: true,
-        }),
-      ]),
+      content: sourceFile({
+        test: "all",
+        source: "roots/backend.example.hcl",
+        values: { from: "the model", slots: { key: `${model.project}/aws.tfstate`, region: model.region } },
+      }),
     });
   return files;
 }

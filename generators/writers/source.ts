@@ -22,7 +22,7 @@ const DROP = "\u0000dropped line\u0000";
 function escapeFor(ext: string, source: string, name: string, value: string): string {
   // In HCL a slot stands inside a quoted string or a comment: the string's escaping (quotes,
   // backslashes, `${`/`%{` doubled) keeps the value literal in both.
-  if (ext === ".tf") {
+  if (ext === ".tf" || ext === ".hcl") {
     if (/[\r\n]/.test(value)) throw new Error(`${source}: {{ ${name} }} must be one line`);
     // A trailing sigil would join the text after the slot into a live `${` or `%{`.
     if (/[$%]$/.test(value)) throw new Error(`${source}: {{ ${name} }} must not end in $ or %`);
