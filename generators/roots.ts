@@ -95,14 +95,13 @@ function stackOf(model: Model, generators: readonly Generator[]): Stack {
     expr.replace(/\b(?:var|local)\.([a-z_][a-z0-9_]*)\b/g, (whole, name: string) =>
       names.includes(name) ? `${shared(name) ? "local" : "var"}.${name}` : whole,
     );
-  const layers = per.lab.layers.map((l) => ({
-    ...l,
-    inputs: Object.fromEntries(Object.entries(l.inputs).map(([k, v]) => [k, scoped(v)])),
-  }));
-  const aws = per.aws.layers.map((l) => ({
-    ...l,
-    inputs: Object.fromEntries(Object.entries(l.inputs).map(([k, v]) => [k, scoped(v)])),
-  }));
+  const inStack = (ls: readonly RootLayer[]) =>
+    ls.map((l) => ({
+      ...l,
+      inputs: Object.fromEntries(Object.entries(l.inputs).map(([k, v]) => [k, scoped(v)])),
+    }));
+  const layers = inStack(per.lab.layers);
+  const aws = inStack(per.aws.layers);
   for (const [i, l] of layers.entries())
     if (JSON.stringify([l.inputs, l.outputs]) !== JSON.stringify([aws[i]?.inputs, aws[i]?.outputs]))
       throw new Error(`layer ${l.module} is wired differently in the lab and aws roots`);
