@@ -6,12 +6,11 @@
 // then the DHCP/TFTP server that sends nodes to it.
 import { derived, NODE_ROLES, type Model, type TargetName } from "../model/index.ts";
 import { cidrNetmask, parseIpv4Cidr } from "../model/net.ts";
-import { renderDnsmasq, type DnsmasqSection } from "./writers/dnsmasq.ts";
 import { markdownTable } from "./writers/markdown.ts";
 import { shellAssignments } from "./writers/shell.ts";
-import { renderSource, sourceFile, type SourceFile } from "./writers/source.ts";
+import { DNSMASQ_VALUE, Rendered, renderSource, sourceFile, type SourceFile } from "./writers/source.ts";
 import { renderJson, renderYaml } from "./writers/yaml.ts";
-import { generatedHeader, markdownHeader, type GeneratedFile, type Generator } from "./types.ts";
+import { generatedHeader, type GeneratedFile, type Generator } from "./types.ts";
 
 const TEST = 3;
 export const NETBOOT_TARGETS = ["lab", "aws", "home"] as const satisfies readonly TargetName[];
@@ -74,134 +73,75 @@ function dataDirs(model: Model): string[] {
 
 // --- configuration files (shared by every rendering) ---------------------------------
 
-function registryConfig(model: Model, cache: Model["services"]["caches"][number]): string {
-  return renderYaml(
-    {
-      version: 0.1,
-      log: { level: "info", formatter: "text", fields: { service: cacheName(cache.upstream) } },
-      storage: {
-        // The container's path; the lab's native rendering points it at the data dir by environment.
-        filesystem: { rootdirectory: "/var/lib/registry" },
-        // The proxy expires cached content after its TTL, which needs deletes.
-        delete: { enabled: true },
-        cache: { blobdescriptor: "inmemory" },
-      },
-      http: { addr: `:${cache.port}`, headers: { "X-Content-Type-Options": ["nosniff"] } },
-      // Credentials, where an upstream needs them, come from the environment
-      // (REGISTRY_PROXY_USERNAME / REGISTRY_PROXY_PASSWORD), never from this file.
-      proxy: { remoteurl: cache.remoteUrl, ttl: "168h" },
-      health: { storagedriver: { enabled: true, interval: "10s", threshold: 3 } },
-    },
-    `Pull-through cache of ${cache.upstream} on port ${cache.port}.\n${generatedHeader(TEST)}`,
-  );
+const conf = (source: string, slots: Record<string, string | Rendered>, from = "the model"): SourceFile => ({
+  test: TEST,
+  source: `03-netboot/${source}`,
+  values: { from, slots },
+});
+
+/** One dnsmasq option per value, each checked as a slot's value would be. */
+function dnsmasqLines(option: string, values: readonly string[]): Rendered {
+  const bad = values.find((v) => !DNSMASQ_VALUE.test(v));
+  if (bad !== undefined) throw new Error(`${option}=${JSON.stringify(bad)} cannot be a dnsmasq value`);
+  return new Rendered(values.map((v) => `${option}=${v}\n`).join(""));
 }
 
-function dnsmasqNetboot(model: Model, target: TargetName): string {
-  const s = model.services;
+const registryConfig = (cache: Model["services"]["caches"][number]): SourceFile =>
+  conf("registry.yml", {
+    service: cacheName(cache.upstream),
+    listen: `:${cache.port}`,
+    remote_url: cache.remoteUrl,
+  });
+
+function dnsmasqNetboot(model: Model, target: TargetName): SourceFile {
   const d = derived(model);
-  const bastion = model.bastion.privateIp;
   const subnet = parseIpv4Cidr(model.network.private.cidr);
   if (!subnet) throw new Error("dnsmasqNetboot needs a validated model");
-  const mask = cidrNetmask(subnet);
-  const dhcp: DnsmasqSection[] =
-    target === "aws"
-      ? []
-      : [
-          {
-            why: "DHCP for the private subnet; addresses below and above the range are the fixed ones.",
-            options: [
-              ["dhcp-range", `${d.dhcpRange.start},${d.dhcpRange.end},${mask},${s.dhcp.leaseTime}`],
-              ["dhcp-option", `option:router,${d.privateRouter}`],
-              ["dhcp-option", `option:dns-server,${bastion}`],
-              ["dhcp-option", `option:domain-name,${s.dnsFilter.localDomain}`],
-              ["dhcp-authoritative"],
-              ["log-dhcp"],
-            ],
-          },
-          {
-            why:
-              "Each node's fixed address, reserved for its MAC: the Talos configs and their PKI are made\n" +
-              "once for these addresses.",
-            options: d.nodes.map((n) => ["dhcp-host", `${n.mac},${n.ip},${n.name}`] as const),
-          },
-          {
-            why:
-              "Firmware that is not iPXE yet gets an iPXE loader over TFTP (BIOS, x86_64 EFI); ARM64 EFI\n" +
-              "(client-arch 11) gets a GRUB EFI image that reaches matchbox over HTTP.",
-            options: [
-              ["dhcp-userclass", "set:ipxe,iPXE"],
-              ["dhcp-match", "set:efi-x86_64,option:client-arch,7"],
-              ["dhcp-match", "set:efi-x86_64,option:client-arch,9"],
-              ["dhcp-match", "set:efi-arm64,option:client-arch,11"],
-              ["dhcp-boot", "tag:!ipxe,tag:!efi-x86_64,tag:!efi-arm64,undionly.kpxe"],
-              ["dhcp-boot", "tag:!ipxe,tag:efi-x86_64,ipxe.efi"],
-              ["dhcp-boot", `tag:efi-arm64,${ARM64_EFI_LOADER}`],
-              // iPXE then chains matchbox's script, which passes mac and arch along.
-              ["dhcp-boot", `tag:ipxe,${d.matchboxUrl}/boot.ipxe`],
-              // Tells iPXE not to wait for a ProxyDHCP offer (about 2 s per boot).
-              ["dhcp-option", "tag:ipxe,175,b0:01:01"],
-            ],
-          },
-        ];
-  return renderDnsmasq(
-    `The netboot server: ${target === "aws" ? "TFTP only (a VPC's DHCP is AWS's)" : "DHCP and TFTP"}; DNS is the DNS filter's.\n${generatedHeader(TEST)}`,
-    [
-      {
-        why: "No DNS here: the DNS filter answers on port 53.",
-        options: [["port", "0"], ["listen-address", bastion], ["bind-dynamic"]],
-      },
-      ...dhcp,
-      {
-        why: "TFTP for the loaders; its root (on the data volume) is given on the command line.",
-        options: [["enable-tftp"], ["tftp-secure"]],
-      },
-    ],
+  const bastion_ip = model.bastion.privateIp;
+  const dhcp = renderSource(
+    conf("dhcp.conf", {
+      range: `${d.dhcpRange.start},${d.dhcpRange.end},${cidrNetmask(subnet)},${model.services.dhcp.leaseTime}`,
+      router: d.privateRouter,
+      bastion_ip,
+      local_domain: model.services.dnsFilter.localDomain,
+      hosts: dnsmasqLines(
+        "dhcp-host",
+        d.nodes.map((n) => `${n.mac},${n.ip},${n.name}`),
+      ),
+      arm64_loader: ARM64_EFI_LOADER,
+      matchbox_url: d.matchboxUrl,
+    }),
+  );
+  // A VPC's DHCP is AWS's: there the netboot server is TFTP only.
+  return conf(
+    "netboot.conf",
+    { bastion_ip, dhcp: new Rendered(target === "aws" ? "" : `\n${dhcp}`) },
+    "generators/03-netboot/dhcp.conf (not on aws) and the model",
   );
 }
 
 /** The DNS filter's own settings: local names and the blocklist (Pi-hole reads them from dnsmasq.d). */
-function dnsFilterConf(model: Model): string {
+function dnsFilterConf(model: Model): SourceFile {
   const f = model.services.dnsFilter;
-  return renderDnsmasq(`The DNS filter's local zone and blocklist.\n${generatedHeader(TEST)}`, [
-    {
-      why: `Names in ${f.localDomain} are answered here and never forwarded.`,
-      options: [
-        ["domain-needed"],
-        ["bogus-priv"],
-        ["local", `/${f.localDomain}/`],
-        ...f.bastionNames.map(
-          (n) => ["host-record", `${n}.${f.localDomain},${model.bastion.privateIp}`] as const,
-        ),
-      ],
-    },
-    {
-      why: "Blocked domains answer 0.0.0.0 and :: (Pi-hole's default blocking mode), subdomains included.",
-      options: f.blocklist.map((dom) => ["address", `/${dom}/#`] as const),
-    },
-  ]);
+  return conf("filter.conf", {
+    local_domain: f.localDomain,
+    host_records: dnsmasqLines(
+      "host-record",
+      f.bastionNames.map((n) => `${n}.${f.localDomain},${model.bastion.privateIp}`),
+    ),
+    blocklist: dnsmasqLines(
+      "address",
+      f.blocklist.map((dom) => `/${dom}/#`),
+    ),
+  });
 }
 
 /** What Pi-hole sets itself but the lab's plain dnsmasq needs: upstreams, no host files, a query log. */
-function dnsFilterNativeConf(model: Model): string {
-  return renderDnsmasq(
-    `The lab's DNS filter (dnsmasq, Pi-hole's engine): what Pi-hole configures itself.\n${generatedHeader(TEST)}`,
-    [
-      {
-        why: "Upstreams from the model; nothing read from the host's resolv.conf or hosts file.",
-        options: [
-          ["no-resolv"],
-          ["no-hosts"],
-          ...derived(model)
-            .dnsFilterUpstreams("lab")
-            .map((u) => ["server", u] as const),
-          ["port", String(model.services.dnsPort)],
-          ["log-queries"],
-          ["cache-size", "1000"],
-        ],
-      },
-    ],
-  );
-}
+const dnsFilterNativeConf = (model: Model): SourceFile =>
+  conf("native.conf", {
+    servers: dnsmasqLines("server", derived(model).dnsFilterUpstreams("lab")),
+    dns_port: String(model.services.dnsPort),
+  });
 
 // --- matchbox: profiles per architecture and role, groups per node MAC ---------------------
 
@@ -463,52 +403,27 @@ function startSource(model: Model): SourceFile {
 
 function bundleReadme(model: Model, target: TargetName): string {
   const plan = nativePlan(model);
-  const how: Record<TargetName, string[]> = {
-    lab: [
-      "The lab's rendering: `services.json` lists the same services as native processes, which the",
-      "lab's supervisor (`lab/programs/supervisor.ts`) runs in the bastion's namespace and restarts",
-      "when one stops. The DNS filter is dnsmasq with the same settings Pi-hole reads.",
-    ],
-    aws: [
-      "The aws rendering: `compose.yaml`, started by `start` with Docker. A VPC's DHCP is AWS's:",
-      "dnsmasq serves TFTP only here, and nodes reach matchbox over HTTP from the iPXE AMI.",
-    ],
-    home: [
-      "The home-lab rendering: `compose.yaml` on any Linux host of the lab network with Docker and",
-      "the Compose plugin. Copy this folder to the host and run `sudo MOON_CONTAINER_RUNTIME=docker bash start`",
-      "there. dnsmasq serves DHCP on the range below: switch off your router's DHCP first.",
-    ],
+  const { start, end } = derived(model).dhcpRange;
+  const what = (name: string): string => {
+    if (name === "pihole") return "DNS filter: local zone, blocklist, upstreams";
+    if (name === "matchbox") return "boot scripts, profiles, groups, assets";
+    if (name === "dnsmasq") return target === "aws" ? "TFTP" : `DHCP ${start}–${end}, TFTP`;
+    return `pull-through cache of ${name.slice("registry-".length)}`;
   };
-  return [
-    markdownHeader(`Netboot services bundle (${target})`, TEST),
-    "",
-    ...how[target],
-    ...(target === "home"
-      ? []
-      : ["The bastion module packs this folder (README files aside) into the user data."]),
-    "",
-    markdownTable(
-      ["order", "service", "listens on", "what"],
-      serviceOrder(model).map((name, i) => {
-        const svc = plan.services.find((x) => x.name === name);
-        return [
-          String(i + 1),
-          `\`${name}\``,
-          (svc?.ready ?? []).map((p) => `${p.port}/${p.proto}`).join(", "),
-          name === "pihole"
-            ? "DNS filter: local zone, blocklist, upstreams"
-            : name === "matchbox"
-              ? "boot scripts, profiles, groups, assets"
-              : name === "dnsmasq"
-                ? target === "aws"
-                  ? "TFTP"
-                  : `DHCP ${derived(model).dhcpRange.start}–${derived(model).dhcpRange.end}, TFTP`
-                : `pull-through cache of ${name.slice("registry-".length)}`,
-        ];
-      }),
-    ),
-    "",
-  ].join("\n");
+  const services = markdownTable(
+    ["order", "service", "listens on", "what"],
+    serviceOrder(model).map((name, i) => [
+      String(i + 1),
+      `\`${name}\``,
+      (plan.services.find((x) => x.name === name)?.ready ?? []).map((p) => `${p.port}/${p.proto}`).join(", "),
+      what(name),
+    ]),
+  );
+  return sourceFile({
+    test: TEST,
+    source: `03-netboot/bundle-${target}.md`,
+    values: { from: "the model", slots: { services: new Rendered(`${services}\n`) } },
+  });
 }
 
 export const generator03: Generator = {
@@ -521,18 +436,18 @@ export const generator03: Generator = {
       const files: GeneratedFile[] = [
         { path: `${dir}/README.md`, content: bundleReadme(model, target) },
         { path: `${dir}/start`, content: sourceFile(startSource(model)) },
-        { path: `${dir}/dnsmasq/netboot.conf`, content: dnsmasqNetboot(model, target) },
-        { path: `${dir}/dns-filter/filter.conf`, content: dnsFilterConf(model) },
+        { path: `${dir}/dnsmasq/netboot.conf`, content: sourceFile(dnsmasqNetboot(model, target)) },
+        { path: `${dir}/dns-filter/filter.conf`, content: sourceFile(dnsFilterConf(model)) },
         ...model.services.caches.map((c) => ({
           path: `${dir}/registry/${c.upstream}.yml`,
-          content: registryConfig(model, c),
+          content: sourceFile(registryConfig(c)),
         })),
         ...matchboxFiles(model, target, dir),
       ];
       if (target === "lab")
         files.push(
           { path: `${dir}/services.json`, content: renderJson(nativePlan(model)) },
-          { path: `${dir}/dns-filter/native.conf`, content: dnsFilterNativeConf(model) },
+          { path: `${dir}/dns-filter/native.conf`, content: sourceFile(dnsFilterNativeConf(model)) },
         );
       else
         files.push({

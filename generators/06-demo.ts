@@ -6,7 +6,7 @@
 import type { Model } from "../model/index.ts";
 import { ROOT_TENANT_NAMESPACE, kustomizeFile, platformPaths, tenantNamespace } from "./platform.ts";
 import { generatedHeader, type GeneratedFile, type Generator } from "./types.ts";
-import { renderToml } from "./writers/toml.ts";
+import { sourceFile, type SourceFile } from "./writers/source.ts";
 import { renderYaml } from "./writers/yaml.ts";
 
 const TEST = 6;
@@ -68,28 +68,22 @@ export function demoSpinApp(model: Model): Record<string, unknown> {
   };
 }
 
-function spinToml(model: Model): string {
+const spinToml = (model: Model): SourceFile => {
   const d = model.platform.demo;
-  return renderToml(
-    { spin_manifest_version: 2 },
-    [
-      {
-        name: "application",
-        values: {
-          name: d.name,
-          version: demoVersion(model),
-          description: `The ${model.project} demo: answers "${d.message}".`,
-        },
+  return {
+    test: TEST,
+    source: "06-demo/spin.toml",
+    values: {
+      from: "the model",
+      slots: {
+        name: d.name,
+        version: demoVersion(model),
+        description: `The ${model.project} demo: answers "${d.message}".`,
+        source: demoWasm(model).replace(/^demo\//, ""),
       },
-      { name: "trigger.http", array: true, values: { route: "/...", component: d.name } },
-      {
-        name: `component.${d.name}`,
-        values: { source: demoWasm(model).replace(/^demo\//, ""), allowed_outbound_hosts: [] },
-      },
-    ],
-    `Spin's manifest of the demo, for \`spin registry push ${d.image}\` (see demo/README.md).\n${generatedHeader(TEST)}`,
-  );
-}
+    },
+  };
+};
 
 function generate(model: Model): GeneratedFile[] {
   const header = generatedHeader(TEST);
@@ -99,7 +93,7 @@ function generate(model: Model): GeneratedFile[] {
       path: "demo/src/message.ts",
       content: `// ${header}\n/** The demo's exact answer (platform.demo.message in the model). */\nexport const MESSAGE = ${JSON.stringify(model.platform.demo.message)};\n`,
     },
-    { path: "demo/spin.toml", content: spinToml(model) },
+    { path: "demo/spin.toml", content: sourceFile(spinToml(model)) },
     {
       path: `${p.demoTenant}/kustomization.yaml`,
       content: renderYaml(kustomizeFile(["tenant.yaml"]), header),

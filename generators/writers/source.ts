@@ -17,6 +17,8 @@ export class Rendered {
 const GENERATORS_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SLOT = /\{\{ ([a-z][a-z0-9_]*) \}\}/g;
 const DROP = "\u0000dropped line\u0000";
+/** What a dnsmasq option's value may hold (see `escapeFor`). */
+export const DNSMASQ_VALUE = /^[A-Za-z0-9_.:,/@#*+-]+$/;
 
 /** The value escaped for where a slot may stand in a file of this extension. */
 function escapeFor(ext: string, source: string, name: string, value: string): string {
@@ -35,6 +37,23 @@ function escapeFor(ext: string, source: string, name: string, value: string): st
       throw new Error(`${source}: {{ ${name} }} = ${JSON.stringify(value)} has characters the shell reads`);
     return value;
   }
+  // dnsmasq reads an option's value to the end of its line, unquoting "…" and `\`: a slot
+  // (in a value or a comment) takes no whitespace, quote or backslash, so it reads as written.
+  if (ext === ".conf") {
+    if (!DNSMASQ_VALUE.test(value))
+      throw new Error(`${source}: {{ ${name} }} = ${JSON.stringify(value)} cannot be a dnsmasq value`);
+    return value;
+  }
+  // In TOML a slot stands where a value or a key does: a JSON string is a TOML basic string
+  // (and a quoted key), its escapes being TOML's too, once DEL (which JSON leaves bare and TOML
+  // refuses) and lone surrogates (no \u escape can name one) are out.
+  if (ext === ".toml") {
+    if (/\x7f|\p{Cs}/u.test(value))
+      throw new Error(`${source}: {{ ${name} }} has a character TOML strings cannot hold`);
+    return JSON.stringify(value);
+  }
+  // In YAML a slot stands where a scalar does: a JSON string is a YAML double-quoted scalar.
+  if (ext === ".yml") return JSON.stringify(value);
   // In Markdown a slot stands in prose or a code span: one line, and no backtick to end the span.
   if (ext === ".md") {
     if (/[\r\n`]/.test(value)) throw new Error(`${source}: {{ ${name} }} must be one line without backticks`);

@@ -5,6 +5,7 @@ import { markdownTable } from "../../generators/writers/markdown.ts";
 import { shellAssignments, shq } from "../../generators/writers/shell.ts";
 import { fillSlots, insertHeader, Rendered } from "../../generators/writers/source.ts";
 import { readInterface } from "../../generators/writers/tofu.ts";
+import { parse as parseYaml } from "yaml";
 
 test("HCL strings are quoted and template sequences stay literal", () => {
   expect(quote('say "hi"\n')).toBe('"say \\"hi\\"\\n"');
@@ -159,4 +160,27 @@ test("a module's interface is read from its own HCL, and what cannot be read is 
   expect(() => readInterface('variable "a" {\n  type = object({\n}\n', "m.tf")).toThrow(
     "one attribute on one line",
   );
+});
+
+test("dnsmasq, YAML and TOML slots are read back as the value, or refused", () => {
+  expect(fillSlots("listen-address={{ ip }}", "x.conf", { ip: "10.0.0.1" })).toBe("listen-address=10.0.0.1");
+  for (const bad of ["a b", 'a"b', "a\\b", "a\nb", ""])
+    expect(() => fillSlots("local=/{{ d }}/", "x.conf", { d: bad }), JSON.stringify(bad)).toThrow(
+      "cannot be a dnsmasq value",
+    );
+  // Strings YAML would otherwise read as a number, a mapping, a comment or a boolean.
+  for (const value of ["0.1", ": x # y", '"quoted" \\ back', "yes", "line\nbreak"])
+    expect(parseYaml(fillSlots("a:\n  b: {{ v }}\n", "x.yml", { v: value })), value).toEqual({
+      a: { b: value },
+    });
+  expect(fillSlots("[c.{{ n }}]\nd = {{ d }}", "x.toml", { n: "hello-spin", d: 'say "hi"' })).toBe(
+    '[c."hello-spin"]\nd = "say \\"hi\\""',
+  );
+  expect(fillSlots("d = {{ d }}", "x.toml", { d: "tab\tnew\nline\u0001" })).toBe(
+    'd = "tab\\tnew\\nline\\u0001"',
+  );
+  for (const bad of ["del\u007f", "lone\ud800"])
+    expect(() => fillSlots("d = {{ d }}", "x.toml", { d: bad }), JSON.stringify(bad)).toThrow(
+      "TOML strings cannot hold",
+    );
 });
