@@ -18,7 +18,7 @@ const GENERATORS_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SLOT = /\{\{ ([a-z][a-z0-9_]*) \}\}/g;
 const DROP = "\u0000dropped line\u0000";
 /** What a dnsmasq option's value may hold (see `escapeFor`). */
-export const DNSMASQ_VALUE = /^[A-Za-z0-9_.:,/@#*+-]+$/;
+export const DNSMASQ_VALUE = /^(?!#)[A-Za-z0-9_.:,/@#*+-]{1,512}$/;
 
 /** The value escaped for where a slot may stand in a file of this extension. */
 function escapeFor(ext: string, source: string, name: string, value: string): string {
@@ -37,8 +37,10 @@ function escapeFor(ext: string, source: string, name: string, value: string): st
       throw new Error(`${source}: {{ ${name} }} = ${JSON.stringify(value)} has characters the shell reads`);
     return value;
   }
-  // dnsmasq reads an option's value to the end of its line, unquoting "…" and `\`: a slot
-  // (in a value or a comment) takes no whitespace, quote or backslash, so it reads as written.
+  // dnsmasq reads an option's value to the end of its line, unquotes "…" (with backslash
+  // escapes inside), starts a comment at a `#` after whitespace and reads a line in chunks of
+  // at most 1,024 characters (src/option.c, read_file): a slot takes no whitespace, quote or
+  // backslash, does not begin with `#` and stays short, so it reads as written.
   if (ext === ".conf") {
     if (!DNSMASQ_VALUE.test(value))
       throw new Error(`${source}: {{ ${name} }} = ${JSON.stringify(value)} cannot be a dnsmasq value`);
@@ -52,8 +54,15 @@ function escapeFor(ext: string, source: string, name: string, value: string): st
       throw new Error(`${source}: {{ ${name} }} has a character TOML strings cannot hold`);
     return JSON.stringify(value);
   }
-  // In YAML a slot stands where a scalar does: a JSON string is a YAML double-quoted scalar.
-  if (ext === ".yml") return JSON.stringify(value);
+  // In YAML a slot stands where a scalar does: a JSON string is a YAML double-quoted scalar,
+  // its escapes being YAML's too, once the characters go-yaml v2 refuses raw or as an escape
+  // are out (readerc.go: DEL, C1 controls but NEL, U+FFFE/U+FFFF; scannerc.go: surrogates).
+  // distribution reads its config with gopkg.in/yaml.v2 (configuration/parser.go).
+  if (ext === ".yml") {
+    if (/[\x7f-\x84\x86-\x9f\ufffe\uffff]|\p{Cs}/u.test(value))
+      throw new Error(`${source}: {{ ${name} }} has a character YAML readers refuse`);
+    return JSON.stringify(value);
+  }
   // In Markdown a slot stands in prose or a code span: one line, and no backtick to end the span.
   if (ext === ".md") {
     if (/[\r\n`]/.test(value)) throw new Error(`${source}: {{ ${name} }} must be one line without backticks`);

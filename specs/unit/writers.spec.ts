@@ -164,7 +164,7 @@ test("a module's interface is read from its own HCL, and what cannot be read is 
 
 test("dnsmasq, YAML and TOML slots are read back as the value, or refused", () => {
   expect(fillSlots("listen-address={{ ip }}", "x.conf", { ip: "10.0.0.1" })).toBe("listen-address=10.0.0.1");
-  for (const bad of ["a b", 'a"b', "a\\b", "a\nb", ""])
+  for (const bad of ["a b", 'a"b', "a\\b", "a\nb", "", "#x", "a".repeat(513)])
     expect(() => fillSlots("local=/{{ d }}/", "x.conf", { d: bad }), JSON.stringify(bad)).toThrow(
       "cannot be a dnsmasq value",
     );
@@ -173,6 +173,10 @@ test("dnsmasq, YAML and TOML slots are read back as the value, or refused", () =
     expect(parseYaml(fillSlots("a:\n  b: {{ v }}\n", "x.yml", { v: value })), value).toEqual({
       a: { b: value },
     });
+  for (const bad of ["del\u007f", "c1\u0080", "nonchar\uffff", "lone\udc00"])
+    expect(() => fillSlots("b: {{ v }}", "x.yml", { v: bad }), JSON.stringify(bad)).toThrow(
+      "YAML readers refuse",
+    );
   expect(fillSlots("[c.{{ n }}]\nd = {{ d }}", "x.toml", { n: "hello-spin", d: 'say "hi"' })).toBe(
     '[c."hello-spin"]\nd = "say \\"hi\\""',
   );
