@@ -222,8 +222,6 @@ function rootFiles(model: Model, target: RootTarget, stack: Stack): GeneratedFil
           ),
         ]
       : [];
-  const constraint =
-    target === "lab" ? model.versions.awsProvider.version : model.versions.awsProvider.constraint;
   // The lab reads the stack's outputs as one object; at home you type `tofu output -raw <name>`.
   const outputs: TofuOutput[] =
     target === "lab"
@@ -250,7 +248,8 @@ function rootFiles(model: Model, target: RootTarget, stack: Stack): GeneratedFil
           interface: interfaceBlock,
         };
   const files: GeneratedFile[] = [
-    { path: `${dir}/versions.tf`, content: versionsTf(constraint, backend) },
+    // Both roots ask for the same provider line: the lab proves the constraint the aws root uses.
+    { path: `${dir}/versions.tf`, content: versionsTf(model.versions.awsProvider.constraint, backend) },
     {
       path: `${dir}/providers.tf`,
       content: sourceFile({

@@ -14,7 +14,7 @@ import {
 import { dirname, join } from "node:path";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { cidrsOverlap, ipv6CidrContains, parseIpv4Cidr } from "../model/net.ts";
-import { toolPaths } from "../setup/tools.ts";
+import { recordedSetupPath, toolPaths } from "../setup/tools.ts";
 import { buildDataPlane, programArgv } from "./dataplane.ts";
 import { buildUpstreams } from "./upstreams.ts";
 import { currentPayloadParts } from "../setup/payload.ts";
@@ -150,7 +150,10 @@ export async function up(model: Model): Promise<void> {
   }
   for (const [what, path] of [
     ["OpenTofu", toolPaths(model).tofu],
-    ["the hashicorp/aws provider", toolPaths(model).awsProviderBinary],
+    // On the download path tofu init installs the provider; on the build path it must be built.
+    ...(recordedSetupPath()?.path === "download"
+      ? []
+      : ([["the hashicorp/aws provider", toolPaths(model).awsProviderBinary]] as const)),
     ["moto", toolPaths(model).python],
     ["matchbox", toolPaths(model).matchbox],
     ["the registry", toolPaths(model).registry],

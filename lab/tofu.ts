@@ -1,9 +1,9 @@
 // OpenTofu against the lab root (infra/lab), with its state and working data in the
 // lab's state directory: the emulator is in memory, so its state lives and dies with it.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
-import { cacheDir, toolPaths, tofuEnv } from "../setup/tools.ts";
+import { cacheDir, recordedSetupPath, toolPaths, tofuEnv } from "../setup/tools.ts";
 import { logFailure, run, runLogged, type RunResult } from "../common/exec.ts";
 import { operatorKeyPath } from "./state.ts";
 
@@ -43,9 +43,25 @@ export function slowestResources(output: string, n: number): { address: string; 
     .slice(0, n);
 }
 
+/**
+ * On the build path the mirror holds this machine's build only, so a lock file naming another
+ * provider (a release the download path chose, an earlier build's label) would stop init. The
+ * lab root's lock file is machine-local (.gitignore): it is dropped and made again. On the
+ * download path it keeps the release the first init chose, without asking the registry again.
+ */
+function dropForeignLock(model: Model): void {
+  const lock = join(labRoot, ".terraform.lock.hcl");
+  if (recordedSetupPath()?.path === "download" || !existsSync(lock)) return;
+  const version = model.versions.awsProvider.version;
+  if (readFileSync(lock, "utf8").includes(`version     = "${version}"`)) return;
+  rmSync(lock);
+  console.log(`  ${lock} named another provider than this machine's build ${version}: made again`);
+}
+
 /** `tofu init` and `tofu apply` of the lab root; their output goes to logs, a line of progress to us. */
 export async function tofuInitApply(model: Model): Promise<void> {
   const e = env(model);
+  dropForeignLock(model);
   for (const [step, args] of [
     ["init", ["init", "-input=false", "-no-color"]],
     ["apply", ["apply", "-input=false", "-auto-approve", "-no-color", `-state=${statePath(model)}`]],

@@ -7,80 +7,29 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { derived, type Model } from "../model/index.ts";
 import { programArgv } from "./dataplane.ts";
-import { realClockEnv, run } from "../common/exec.ts";
+import { makeServerCertificate } from "../common/certificates.ts";
 import { ip, nsExec } from "./netns.ts";
 import { startProcess, type LabState } from "./state.ts";
 import type { UpstreamRegistryConfig } from "./programs/upstream-registry.ts";
 
 export const upstreamDir = (model: Model) => join(model.lab.stateDir, "upstreams");
 /** The CA certificate the lab's bastion trusts for the upstream registries. */
-export const upstreamCa = (model: Model) => join(upstreamDir(model), "ca.pem");
+export const upstreamCa = (model: Model) => join(upstreamDir(model), "upstreams-ca.pem");
 /** Every request the upstream registries served, as JSON lines (lab/programs/upstream-registry.ts). */
 export const upstreamRequestLog = (model: Model) => join(upstreamDir(model), "requests.jsonl");
 export const UPSTREAM_PORT = 443;
 
-/** A CA and one server certificate for every upstream name, made with openssl, kept in the state dir. */
+/** A CA and one server certificate for every upstream name, kept in the state dir. */
 function makeCertificates(model: Model, dir: string): { cert: string; key: string } {
-  const d = derived(model);
-  const ca = upstreamCa(model);
-  const caKey = join(dir, "ca.key");
   const cert = join(dir, "upstreams.pem");
   const key = join(dir, "upstreams.key");
   if (existsSync(cert) && existsSync(key)) return { cert, key };
-  // Made on the kernel's clock even under `npm run test:at` (libfaketime), and valid for 400
-  // days from it: the registries (Go, which reads the kernel's clock) and the lab's Node
-  // programs (which read the moved one) must both accept them.
-  const env = realClockEnv();
-  run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", caKey]);
-  run(
-    [
-      "openssl",
-      "req",
-      "-x509",
-      "-new",
-      "-key",
-      caKey,
-      "-sha256",
-      "-days",
-      "400",
-      "-subj",
-      "/CN=moon-and-back lab internet CA",
-      "-out",
-      ca,
-    ],
-    { env },
-  );
-  run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key]);
-  const csr = join(dir, "upstreams.csr");
-  run(["openssl", "req", "-new", "-key", key, "-subj", "/CN=lab upstream registries", "-out", csr]);
-  const ext = join(dir, "upstreams.ext");
-  writeFileSync(
-    ext,
-    `subjectAltName=${d.labUpstreamRegistries.map((r) => `DNS:${r.host}`).join(",")}\nextendedKeyUsage=serverAuth\n`,
-  );
-  run(
-    [
-      "openssl",
-      "x509",
-      "-req",
-      "-in",
-      csr,
-      "-CA",
-      ca,
-      "-CAkey",
-      caKey,
-      "-CAcreateserial",
-      "-days",
-      "400",
-      "-sha256",
-      "-extfile",
-      ext,
-      "-out",
-      cert,
-    ],
-    { env },
-  );
-  return { cert, key };
+  const made = makeServerCertificate(dir, "upstreams", {
+    caName: "moon-and-back lab internet CA",
+    serverName: "lab upstream registries",
+    altNames: derived(model).labUpstreamRegistries.map((r) => `DNS:${r.host}`),
+  });
+  return { cert: made.cert, key: made.key };
 }
 
 /** tbf wants a bucket that holds at least one timer tick of traffic; 10 ms of it, 16 KiB at least. */

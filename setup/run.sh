@@ -19,7 +19,7 @@ install_node_modules() {
 
 run_setup() {
   install_node_modules
-  npx tsx setup/setup.ts
+  npx tsx setup/setup.ts "$@"
 }
 
 # Builds the Allure report with the history of earlier runs, so the trend shows progress.
@@ -47,7 +47,8 @@ browser_checks() {
 
 case "$mode" in
   setup)
-    run_setup
+    # `npm run setup -- --only opentofu`: the aws target's tools alone, without root.
+    run_setup "${@:2}"
     ;;
   lab)
     run_setup

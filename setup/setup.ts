@@ -1,14 +1,17 @@
 // The setup: installs everything the kit needs on a fresh machine, idempotently, with
-// progress. Debian packages, moto in a project venv, OpenTofu and the hashicorp/aws
-// provider built from the Go module proxy and cached under the user's cache directory,
-// keyed by version, and an offline provider mirror for `tofu init`.
+// progress. Debian packages, moto in a project venv, OpenTofu and the hashicorp/aws provider
+// (downloaded where their releases answer, else built from the Go module proxy:
+// opentofu.ts), the lab's other Go tools, all cached under the user's cache directory, keyed
+// by version. `--only opentofu` installs just what the aws target needs, without root.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { elapsed, logFailure, run, runLogged } from "../common/exec.ts";
-import { loadModel, runCommand, type GoModuleBuild, type Model } from "../model/index.ts";
+import { loadModel, runCommand, UsageError, type GoModuleBuild, type Model } from "../model/index.ts";
+import { choosePath, downloadOpenTofu, recordPath, tofurc, type PathChoice } from "./opentofu.ts";
 import { ensurePayloadParts } from "./payload.ts";
-import { cacheDir, toolPaths } from "./tools.ts";
+import { cacheDir, recordedSetupPath, toolPaths } from "./tools.ts";
 
 /** Debian packages the lab and the checks call. */
 export const APT_PACKAGES = [
@@ -50,10 +53,10 @@ export const APT_PACKAGES = [
 const POLICY_RC_D = "/usr/sbin/policy-rc.d";
 
 let stepNo = 0;
-const STEPS = 13;
+let steps = 0;
 function step(title: string): number {
   stepNo++;
-  console.log(`[setup ${stepNo}/${STEPS}] ${title}`);
+  console.log(`[setup ${stepNo}/${steps}] ${title}`);
   return Date.now();
 }
 
@@ -69,6 +72,11 @@ function aptPackages(): void {
     console.log(`  all ${APT_PACKAGES.length} present`);
     return;
   }
+  // Only this step needs root; everything after it writes to the clone and the user's cache.
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      `Debian packages missing: ${missing.join(" ")}. Fix: install them once as root (sudo apt-get install -y --no-install-recommends ${missing.join(" ")}), then run the setup again as yourself; for the aws target alone, npm run setup -- --only opentofu needs none of them.`,
+    );
   console.log(`  installing ${missing.join(" ")}`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   run(["apt-get", "update", "-q"], { env });
@@ -256,28 +264,25 @@ async function kubeValidate(model: Model): Promise<void> {
   console.log(`  ${paths.kubeCrds} (${elapsed(s)})`);
 }
 
-function writeTofurc(model: Model): void {
+function writeTofurc(model: Model, choice: PathChoice): void {
   const paths = toolPaths(model);
-  const rc = [
-    "# OpenTofu CLI configuration written by the moon-and-back setup: providers come from",
-    "# the local mirror only, so `tofu init` works offline.",
-    "provider_installation {",
-    "  filesystem_mirror {",
-    `    path    = "${paths.providerMirror}"`,
-    '    include = ["registry.opentofu.org/hashicorp/aws"]',
-    "  }",
-    "}",
-    "",
-  ].join("\n");
+  const rc = tofurc(model, choice);
   if (!existsSync(paths.tofurc) || readFileSync(paths.tofurc, "utf8") !== rc) writeFileSync(paths.tofurc, rc);
 }
 
-export async function setup(model: Model): Promise<void> {
-  const start = Date.now();
+async function openTofuByPath(model: Model, choice: PathChoice): Promise<void> {
   const paths = toolPaths(model);
-  aptPackages();
-  motoVenv(model);
-  checkovVenv(model);
+  if (choice.path === "download") {
+    const start = step(`OpenTofu ${model.versions.opentofu}, the release archive`);
+    if (existsSync(paths.tofu)) console.log(`  cached: ${paths.tofu}`);
+    else console.log(`  ${await downloadOpenTofu(model, choice)} (${elapsed(start)})`);
+    const p = step(`hashicorp/aws provider ${model.versions.awsProvider.constraint}: installed by tofu init`);
+    mkdirSync(paths.pluginCache, { recursive: true });
+    console.log(
+      `  from ${choice.providerMirror ?? "the OpenTofu registry"} at the first init, kept in ${paths.pluginCache} (${elapsed(p)})`,
+    );
+    return;
+  }
   await goBuild({
     title: `OpenTofu ${model.versions.opentofu}`,
     wrapper: join(paths.goWrappers, "opentofu"),
@@ -288,13 +293,6 @@ export async function setup(model: Model): Promise<void> {
     output: paths.tofu,
     expectHint: "about 7 minutes on 2 cores",
   });
-  const version = run([paths.tofu, "version"], {
-    env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" },
-  }).stdout;
-  if (!version.startsWith(`OpenTofu v${model.versions.opentofu}\n`))
-    throw new Error(
-      `${paths.tofu} reports "${version.split("\n")[0] ?? ""}", expected OpenTofu v${model.versions.opentofu}. Delete it and run the setup again.`,
-    );
   await goBuild({
     title: `hashicorp/aws provider ${model.versions.awsProvider.version}`,
     wrapper: join(paths.goWrappers, "terraform-provider-aws"),
@@ -304,6 +302,57 @@ export async function setup(model: Model): Promise<void> {
     output: paths.awsProviderBinary,
     expectHint: "the longest step: tens of minutes and several GB of memory",
   });
+}
+
+/** OpenTofu checked to be the model's release, the tofurc written, the path recorded. */
+function finishOpenTofu(model: Model, choice: PathChoice): void {
+  const paths = toolPaths(model);
+  const version = run([paths.tofu, "version"], {
+    env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" },
+  }).stdout;
+  if (!version.startsWith(`OpenTofu v${model.versions.opentofu}\n`))
+    throw new Error(
+      `${paths.tofu} reports "${version.split("\n")[0] ?? ""}", expected OpenTofu v${model.versions.opentofu}. Delete it and run the setup again.`,
+    );
+  const s = step("OpenTofu's CLI configuration");
+  writeTofurc(model, choice);
+  recordPath(choice);
+  console.log(
+    `  ${paths.tofurc}: providers ${choice.path === "build" ? `from the mirror ${paths.providerMirror}` : `from ${choice.providerMirror ?? "the registry"}, cached in ${paths.pluginCache}`} (${elapsed(s)})`,
+  );
+}
+
+/** The path, said once: which, why, and how to force the other. */
+async function announcePath(model: Model): Promise<PathChoice> {
+  const s = step("OpenTofu and the aws provider: download or build");
+  const before = recordedSetupPath();
+  const choice = await choosePath(process.env, model.versions.opentofu);
+  console.log(`  the ${choice.path} path`);
+  console.log(
+    `  ${choice.why}${before && before.path !== choice.path ? ` (was ${before.path})` : ""}; MOON_SETUP=${choice.path === "build" ? "download" : "build"} takes the other (${elapsed(s)})`,
+  );
+  return choice;
+}
+
+/** `--only opentofu`: what the aws target needs (generate, plan, apply), no root, no lab tools. */
+export async function setupOpenTofu(model: Model): Promise<void> {
+  const start = Date.now();
+  steps = 4;
+  const choice = await announcePath(model);
+  await openTofuByPath(model, choice);
+  finishOpenTofu(model, choice);
+  console.log(`setup (opentofu) complete in ${elapsed(start)}`);
+}
+
+export async function setup(model: Model): Promise<void> {
+  const start = Date.now();
+  const paths = toolPaths(model);
+  steps = 14;
+  const choice = await announcePath(model);
+  aptPackages();
+  motoVenv(model);
+  checkovVenv(model);
+  await openTofuByPath(model, choice);
   // The netboot layer's servers, run natively by the lab's bastion (on aws and home they
   // run as containers of the same versions).
   const mb = model.versions.matchbox;
@@ -355,14 +404,21 @@ export async function setup(model: Model): Promise<void> {
     console.log(l);
   });
   console.log(`  ${payload} (${elapsed(p)})`);
-  const s = step("offline provider mirror for tofu init");
-  writeTofurc(model);
-  console.log(`  ${paths.tofurc} → ${paths.providerMirror} (${elapsed(s)})`);
+  finishOpenTofu(model, choice);
   console.log(`setup complete in ${elapsed(start)}`);
 }
 
 if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? ""))
-  runCommand("setup", async () => {
-    await setup(loadModel());
-    return 0;
-  });
+  runCommand(
+    "setup",
+    async () => {
+      const { values } = parseArgs({ options: { only: { type: "string" } } });
+      if (values.only !== undefined && values.only !== "opentofu")
+        throw new UsageError(
+          `--only ${values.only} is not a part of the setup. Fix: --only opentofu, or no --only for everything.`,
+        );
+      await (values.only ? setupOpenTofu(loadModel()) : setup(loadModel()));
+      return 0;
+    },
+    { usage: "npm run setup [-- --only opentofu]" },
+  );

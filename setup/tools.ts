@@ -16,8 +16,10 @@ export interface ToolPaths {
   /** Filesystem mirror holding the locally built providers. */
   readonly providerMirror: string;
   readonly awsProviderBinary: string;
-  /** OpenTofu CLI configuration that installs providers from the mirror only (offline). */
+  /** OpenTofu CLI configuration: the mirror only (build path), or the registry through the plugin cache (download). */
   readonly tofurc: string;
+  /** Where `tofu init` keeps the provider packages it downloaded (download path). */
+  readonly pluginCache: string;
   readonly venv: string;
   /** Debian's Chromium: the slides' PDF and the browser spec (Playwright's own download cannot run here). */
   readonly chromium: string;
@@ -35,6 +37,35 @@ export interface ToolPaths {
   readonly controllerGen: string;
   /** CRDs controller-gen produced from the pinned upstream API packages. */
   readonly kubeCrds: string;
+}
+
+/** This machine in Go's words (`linux_amd64`), as provider packages and OpenTofu's archives name it. */
+export function hostPlatform(platform: string = process.platform, arch: string = process.arch): string {
+  const os = ({ linux: "linux", darwin: "darwin", freebsd: "freebsd" } as Record<string, string>)[platform];
+  const cpu = ({ x64: "amd64", arm64: "arm64" } as Record<string, string>)[arch];
+  if (!os || !cpu) throw new Error(`OpenTofu publishes no release for ${platform}/${arch}`);
+  return `${os}_${cpu}`;
+}
+
+export interface RecordedSetupPath {
+  readonly path: "build" | "download";
+  readonly tofuReleases?: string;
+  readonly providerMirror?: string;
+}
+
+/** The setup path recorded on this machine, with its sources (setup/opentofu.ts); undefined before the first setup. */
+export function recordedSetupPath(): RecordedSetupPath | undefined {
+  const file = join(cacheDir(), "setup-path.json");
+  if (!existsSync(file)) return undefined;
+  const r = JSON.parse(readFileSync(file, "utf8")) as Partial<Record<keyof RecordedSetupPath, unknown>>;
+  if (r.path !== "build" && r.path !== "download") return undefined;
+  const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const [tofuReleases, providerMirror] = [text(r.tofuReleases), text(r.providerMirror)];
+  return {
+    path: r.path,
+    ...(tofuReleases ? { tofuReleases } : {}),
+    ...(providerMirror ? { providerMirror } : {}),
+  };
 }
 
 /** A short hash of a wrapper module's own files: a program of ours is rebuilt when they change. */
@@ -61,10 +92,11 @@ export function toolPaths(model: Model): ToolPaths {
       "hashicorp",
       "aws",
       p,
-      "linux_amd64",
+      hostPlatform(),
       `terraform-provider-aws_v${p}`,
     ),
     tofurc: join(cache, "tofurc"),
+    pluginCache: join(cache, "plugin-cache"),
     venv,
     python: join(venv, "bin", "python"),
     checkov: join(REPO_ROOT, ".venv-checkov", "bin", "checkov"),

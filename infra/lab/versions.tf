@@ -6,7 +6,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "6.48.0-dev.5f2286d6d836"
+      version = "~> 6.47"
     }
   }
 }

@@ -82,9 +82,12 @@ export const VERSIONS_DEFAULTS: VersionsModel = {
   awsProvider: {
     // The module proxy serves the provider's 6.x line only as this one pseudo-version:
     // commit 5f2286d6d836 of 2026-06-02, the 6.47.0 release plus the changes listed
-    // under "6.48.0 (Unreleased)". The lab root pins it by this honest pre-release
-    // label; the aws root asks the public registry for a 6.x release.
-    version: "6.48.0-dev.5f2286d6d836",
+    // under "6.48.0 (Unreleased)". The build path installs it as 6.47.0 with the commit as
+    // build metadata: OpenTofu selects a pre-release (6.48.0-dev…) only by an exact
+    // constraint (apparentlymart/go-versions MeetingConstraints: inequalities request no
+    // pre-release), which would make the lab root differ from the aws root and refuse a
+    // downloaded release. With this label both roots ask for `constraint`, and both paths meet it.
+    version: "6.47.0+5f2286d6d836",
     constraint: "~> 6.47",
     build: {
       module: "github.com/hashicorp/terraform-provider-aws",
@@ -146,12 +149,14 @@ export function versionsRules(model: Model, r: Rules): void {
   const semver = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
   if (!semver.test(model.versions.opentofu))
     add("versions.opentofu", model.versions.opentofu, "is not a version", 'use a release such as "1.12.6"');
-  if (!semver.test(model.versions.awsProvider.version))
+  const provider = model.versions.awsProvider;
+  const problem = providerConstraintProblem(provider.version, provider.constraint);
+  if (problem)
     add(
       "versions.awsProvider.version",
-      model.versions.awsProvider.version,
-      "is not a version",
-      'use a version such as "6.47.0"',
+      provider.version,
+      problem,
+      `use a version that \`${provider.constraint}\` selects, such as "6.47.0"`,
     );
   for (const key of ["matchbox", "registry"] as const) {
     const v = model.versions[key];
@@ -174,4 +179,25 @@ export function versionsRules(model: Model, r: Rules): void {
     add("versions.awscli", model.versions.awscli, "is not a version", 'use a release such as "1.46.3"');
   if (!/^\d+\.\d+\.\d+$/.test(model.versions.moto))
     add("versions.moto", model.versions.moto, "is not a version", 'use a release such as "5.2.1"');
+}
+
+/**
+ * Why OpenTofu would not select `version` for a pessimistic constraint (`~> 6.47`, `~> 6.47.0`),
+ * or undefined. Build metadata (`+…`) is ignored in selection; a pre-release (`-…`) is never
+ * selected by an inequality, so it is refused here.
+ */
+export function providerConstraintProblem(version: string, constraint: string): string | undefined {
+  const v = /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.exec(version);
+  if (!v) return "is not a version (MAJOR.MINOR.PATCH, with +build metadata if any)";
+  if (v[4]) return `is a pre-release, which \`${constraint}\` never selects`;
+  const c = /^~> (\d+)\.(\d+)(?:\.(\d+))?$/.exec(constraint);
+  if (!c)
+    return `cannot be checked against \`${constraint}\` (the model's constraint must read ~> MAJOR.MINOR[.PATCH])`;
+  const [major, minor, patch] = [v[1], v[2], v[3]].map(Number) as [number, number, number];
+  const [cMajor, cMinor] = [Number(c[1]), Number(c[2])];
+  const ok =
+    c[3] === undefined
+      ? major === cMajor && minor >= cMinor
+      : major === cMajor && minor === cMinor && patch >= Number(c[3]);
+  return ok ? undefined : `is not selected by \`${constraint}\``;
 }

@@ -463,3 +463,18 @@ test("a CIDR's netmask, as dnsmasq's DHCP range wants it", () => {
     "0.0.0.0",
   ]);
 });
+
+test("the provider's version is one both roots' constraint selects: a pre-release never is", () => {
+  const c = DEFAULT_MODEL.versions.awsProvider.constraint;
+  expect(problemsOf({ versions: { awsProvider: { version: "6.48.0-dev.5f2286d6d836" } } })).toContain(
+    `versions.awsProvider.version = "6.48.0-dev.5f2286d6d836": is a pre-release, which \`${c}\` never selects`,
+  );
+  expect(problemsOf({ versions: { awsProvider: { version: "5.99.0" } } })).toContain(
+    `is not selected by \`${c}\``,
+  );
+  expect(problemsOf({ versions: { awsProvider: { constraint: ">= 6.0" } } })).toContain(
+    "the model's constraint must read ~> MAJOR.MINOR[.PATCH]",
+  );
+  // Build metadata names the commit and is ignored in selection, as the build path's label does.
+  expect(() => loadModel({ versions: { awsProvider: { version: "6.52.1+abc123" } } })).not.toThrow();
+});
