@@ -180,8 +180,35 @@ export async function up(model: Model): Promise<void> {
     await startEmulator(model, state);
     console.log(`  answering (${elapsed(t)})`);
     ensureOperatorKey(model);
-    t = progress("tofu init + apply of infra/lab against the emulator");
-    await tofuInitApply(model);
+    t = progress(
+      "tofu init + apply of infra/lab against the emulator; meanwhile the boot payload and the Talos configs",
+    );
+    const applying = tofuInitApply(model);
+    // Neither needs an applied resource, and the apply is mostly the provider waiting out
+    // AWS's propagation delays (a fixed 10 s after the VPC's IPv6 block, 10 s after each
+    // subnet's IPv6 setting): they run in that time.
+    let built: ReturnType<typeof buildLabPayload>;
+    let payloadTime: string;
+    let talosTime = "";
+    let publishing: ReturnType<typeof publishLabTalosConfigs>;
+    try {
+      const p = Date.now();
+      built = buildLabPayload(model, payloadDir(model));
+      payloadTime = elapsed(p);
+      const q = Date.now();
+      publishing = publishLabTalosConfigs(model).then((r) => {
+        talosTime = elapsed(q);
+        return r;
+      });
+    } catch (e) {
+      await applying.catch(() => undefined);
+      throw e;
+    }
+    // Both settle before a failure is told, so the teardown never races a running tofu.
+    const [applied, published] = await Promise.allSettled([applying, publishing]);
+    if (applied.status === "rejected") throw applied.reason;
+    if (published.status === "rejected") throw published.reason;
+    const talos = published.value;
     console.log(`  applied (${elapsed(t)})`);
     t = progress(
       "Cost Explorer: the emulator meters instance hours, volumes and public IPv4 it holds, at cost/prices.ts's prices",
@@ -191,8 +218,6 @@ export async function up(model: Model): Promise<void> {
     const plane = await buildDataPlane(model, state, tofuOutputs(model));
     console.log(`  built (${elapsed(t)}); private default route → ${plane.defaultRoutes.private ?? "none"}`);
     buildUpstreams(model, state);
-    t = Date.now();
-    const built = buildLabPayload(model, payloadDir(model));
     // Talos's own assets (a folder, or Talos's release URL), for a lab with internet access.
     const talosAssets = process.env.MOON_LAB_TALOS_ASSETS;
     state.payload = talosAssets
@@ -206,19 +231,17 @@ export async function up(model: Model): Promise<void> {
           : `the stand-in (initramfs ${Object.entries(built.manifest.initramfs)
               .map(([a, i]) => `${a} ${(i.bytes / 1024).toFixed(0)} KiB`)
               .join(", ")})`
-      }; loaders ${built.loaders} (${elapsed(t)})`,
+      }; loaders ${built.loaders} (${payloadTime}, during the apply)`,
     );
     console.log(
       `  upstreams: registries for ${model.services.caches.map((c) => c.upstream).join(", ")}, DNS; link shaped to ${model.lab.upstreams.link.rateMbit} Mbit/s + ${model.lab.upstreams.link.latencyMs} ms`,
     );
-    t = Date.now();
-    const talos = await publishLabTalosConfigs(model);
     console.log(
       `  Talos configs (${talos.validation.map((v) => v.kind).join(", ")}) rendered and validated by Talos's library, published as SecureString parameters (${Object.entries(
         talos.chunks,
       )
         .map(([r, n]) => `${r} ${n} part(s)`)
-        .join(", ")}) (${elapsed(t)})`,
+        .join(", ")}) (${talosTime}, during the apply)`,
     );
     // Before the hypervisor starts: its scheduler carries out the schedules on this clock.
     const labClock = now();

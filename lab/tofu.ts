@@ -4,7 +4,7 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync }
 import { join } from "node:path";
 import { derived, REPO_ROOT, type Model } from "../model/index.ts";
 import { cacheDir, recordedSetupPath, toolPaths, tofuEnv } from "../setup/tools.ts";
-import { logFailure, run, runLogged, type RunResult } from "../common/exec.ts";
+import { elapsed, logFailure, run, runLogged, type RunResult } from "../common/exec.ts";
 import { operatorKeyPath } from "./state.ts";
 
 export const labRoot = join(REPO_ROOT, "infra", "lab");
@@ -67,6 +67,7 @@ export async function tofuInitApply(model: Model): Promise<void> {
     ["apply", ["apply", "-input=false", "-auto-approve", "-no-color", `-state=${statePath(model)}`]],
   ] as const) {
     const log = tofuLog(step);
+    const started = Date.now();
     const code = await runLogged(tofuArgv(model, ...args), {
       log,
       what: `tofu ${step}`,
@@ -79,7 +80,9 @@ export async function tofuInitApply(model: Model): Promise<void> {
     if (step === "apply") writeApplied(model);
     const text = readFileSync(log, "utf8");
     const summary = text.match(/Apply complete! Resources: [^\n]*/)?.[0];
-    console.log(`  tofu ${step}: ${summary?.replace(/\.$/, "") ?? "done"}; output in ${log}`);
+    console.log(
+      `  tofu ${step}: ${summary?.replace(/\.$/, "") ?? "done"} in ${elapsed(started)}; output in ${log}`,
+    );
     const slowest = slowestResources(text, 3);
     // Where an apply's time goes, on every up: the provider's own waits show here.
     if (slowest.length)
