@@ -42,8 +42,10 @@ export interface ToolPaths {
 /** This machine in Go's words (`linux_amd64`), as provider packages and OpenTofu's archives name it. */
 export function hostPlatform(platform: string = process.platform, arch: string = process.arch): string {
   const os = ({ linux: "linux", darwin: "darwin", freebsd: "freebsd" } as Record<string, string>)[platform];
-  const cpu = ({ x64: "amd64", arm64: "arm64" } as Record<string, string>)[arch];
-  if (!os || !cpu) throw new Error(`OpenTofu publishes no release for ${platform}/${arch}`);
+  // The platforms OpenTofu's goreleaser config builds for these systems (.goreleaser.yaml).
+  const cpu = ({ x64: "amd64", arm64: "arm64", ia32: "386", arm: "arm" } as Record<string, string>)[arch];
+  if (!os || !cpu)
+    throw new Error(`${platform}/${arch} is not a platform this kit knows OpenTofu's name for`);
   return `${os}_${cpu}`;
 }
 

@@ -8,7 +8,7 @@ import { logTail, runLogged } from "../../common/exec.ts";
 import { slowestResources } from "../../lab/tofu.ts";
 import { loadModel, REPO_ROOT } from "../../model/index.ts";
 import { wrapperRequirement } from "../../setup/setup.ts";
-import { toolPaths } from "../../setup/tools.ts";
+import { hostPlatform, toolPaths } from "../../setup/tools.ts";
 
 const model = loadModel();
 
@@ -115,4 +115,11 @@ test("lab up names the resources an apply spent its time on, read from OpenTofu'
   expect(slowestResources("Apply complete! Resources: 0 added", 3), "none when nothing was created").toEqual(
     [],
   );
+});
+
+test("this machine is named as OpenTofu's releases and provider packages name it", () => {
+  expect(hostPlatform("linux", "x64")).toBe("linux_amd64");
+  expect(hostPlatform("darwin", "arm64")).toBe("darwin_arm64");
+  expect(hostPlatform("linux", "arm")).toBe("linux_arm");
+  expect(() => hostPlatform("win32", "x64")).toThrow("win32/x64 is not a platform");
 });
