@@ -101,10 +101,12 @@ async function reachable(url: string): Promise<boolean> {
 export function recordPath(choice: PathChoice): void {
   mkdirSync(cacheDir(), { recursive: true });
   const { path, tofuReleases, providerMirror } = choice;
-  writeFileSync(
-    join(cacheDir(), "setup-path.json"),
-    `${JSON.stringify({ path, tofuReleases, ...(providerMirror ? { providerMirror } : {}) }, null, 2)}\n`,
-  );
+  // Only what was given: a default stays the kit's, so a later kit's default applies.
+  const given = {
+    ...(tofuReleases !== httpsUrl("default", DOWNLOAD_SOURCES.tofuReleases) ? { tofuReleases } : {}),
+    ...(providerMirror ? { providerMirror } : {}),
+  };
+  writeFileSync(join(cacheDir(), "setup-path.json"), `${JSON.stringify({ path, ...given }, null, 2)}\n`);
 }
 
 async function get(url: string): Promise<Buffer> {
